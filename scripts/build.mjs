@@ -1,0 +1,86 @@
+// Bundles the shipped JavaScript into dist/ with esbuild: the extension, the CLI and the agent
+// preloaded into debugged processes. `node scripts/build.mjs [--watch]`.
+// An entry whose source does not exist yet is skipped with a note, so the build stays green
+// while the tree is being written (in --watch mode too: restart it once a new entry exists).
+import { chmodSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const watch = process.argv.includes('--watch');
+
+/** Options every bundle shares: one CommonJS file for Node 18+, with its source map. */
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node18',
+  sourcemap: true,
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+const entries = [
+  {
+    source: 'src/extension.ts',
+    options: { outfile: 'dist/extension.js', external: ['vscode'] },
+  },
+  {
+    source: 'src/cli/main.ts',
+    options: { outfile: 'dist/cli.js', external: ['vscode'], banner: { js: '#!/usr/bin/env node' } },
+    executable: true,
+  },
+  {
+    // Runs inside the debugged Node processes (node --require): it must not pull in anything
+    // but Node's builtins, which platform 'node' already leaves external.
+    source: 'src/cluster/agent/preload.js',
+    options: { outfile: 'dist/preload.js' },
+  },
+];
+
+const present = [];
+for (const entry of entries) {
+  if (existsSync(join(root, entry.source))) {
+    present.push(entry);
+  } else {
+    console.log(`build: skipping ${entry.source} (not written yet)`);
+  }
+}
+
+/** Marks a bundle executable after every successful build (its banner is a shebang). */
+const makeExecutable = (outfile) => ({
+  name: 'make-executable',
+  setup(build) {
+    build.onEnd((result) => {
+      if (result.errors.length === 0) chmodSync(join(root, outfile), 0o755);
+    });
+  },
+});
+
+const optionsOf = (entry) => ({
+  ...common,
+  ...entry.options,
+  entryPoints: [entry.source],
+  plugins: entry.executable ? [makeExecutable(entry.options.outfile)] : [],
+});
+
+try {
+  if (watch) {
+    for (const entry of present) {
+      const context = await esbuild.context(optionsOf(entry));
+      await context.watch();
+    }
+    console.log(`build: watching ${present.map((entry) => entry.source).join(', ') || 'nothing'} (Ctrl+C to stop)`);
+  } else {
+    await Promise.all(present.map((entry) => esbuild.build(optionsOf(entry))));
+    for (const entry of present) {
+      console.log(`build: ${entry.source} → ${entry.options.outfile}`);
+    }
+  }
+} catch (error) {
+  // esbuild has already printed its errors with their locations; anything else is ours.
+  const errors = error?.errors?.length;
+  console.error(errors ? `build: failed with ${errors} error(s) (above)` : `build: failed: ${String(error)}`);
+  process.exit(1);
+}

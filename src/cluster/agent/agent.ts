@@ -1,0 +1,194 @@
+// The code Cluster Tour installs in each debugged process (through Runtime.evaluate): it records
+// lifecycle events in a buffer and sends them in batches through one CDP binding, with
+// plain-JS hooks on the per-connection path so that no connection costs a debugger round trip.
+// `installAgent` is sent as source text: it must not use anything from outside its own body.
+
+/** Property (a global symbol) under which the agent lives in the debugged process. */
+export const agentSymbolName = 'cluster-tour.agent';
+
+/** An expression that evaluates to the agent inside any frame, even in Node's internals. */
+export const agentExpression = `globalThis[globalThis.Symbol.for(${JSON.stringify(agentSymbolName)})]`;
+
+export interface AgentOptions {
+  /** Name of the Runtime binding to report through; the agent hides it from the global object. */
+  bindingName: string;
+  role: 'primary' | 'worker';
+  /** How long events may wait in the buffer before they are sent. */
+  flushMilliseconds: number;
+}
+
+/** What the agent sends: batches of [stage, time, detail]. */
+export type AgentBatch = Array<[stage: string, time: number, detail: unknown]>;
+
+export function installAgent(options: AgentOptions): string {
+  const key = globalThis.Symbol.for('cluster-tour.agent');
+  const existing = (globalThis as Record<symbol, { dispose(): void } | undefined>)[key];
+  if (existing) {
+    return 'already installed';
+  }
+  const globals = globalThis as unknown as Record<string, unknown>;
+  const binding = globals[options.bindingName] as (payload: string) => void;
+  delete globals[options.bindingName];
+  const preload = (globalThis as Record<symbol, { require?: (id: string) => unknown } | undefined>)[
+    globalThis.Symbol.for('cluster-tour.preload')
+  ];
+  const nodeProcess = globalThis.process as NodeJS.Process & { getBuiltinModule?: (id: string) => unknown; mainModule?: NodeJS.Module };
+  const builtin = (id: string): unknown =>
+    nodeProcess.getBuiltinModule
+      ? nodeProcess.getBuiltinModule(id)
+      : preload?.require
+        ? preload.require(id)
+        : nodeProcess.mainModule?.require(id);
+  const performance = globalThis.performance;
+  const setTimer = globalThis.setTimeout;
+  const clearTimer = globalThis.clearTimeout;
+  const now = (): number => performance.timeOrigin + performance.now();
+
+  let buffer: Array<[string, number, unknown]> = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const restores: Array<() => void> = [];
+
+  const flush = (): void => {
+    if (timer !== undefined) {
+      clearTimer(timer);
+      timer = undefined;
+    }
+    if (buffer.length > 0) {
+      const batch = buffer;
+      buffer = [];
+      binding(JSON.stringify(batch));
+    }
+  };
+  const record = (stage: string, detail: unknown, time?: number): void => {
+    buffer.push([stage, time ?? now(), detail]);
+    if (timer === undefined) {
+      timer = setTimer(flush, options.flushMilliseconds);
+      timer.unref?.();
+    }
+  };
+  const failures = new Set<string>();
+  const fail = (siteId: string, error: unknown): void => {
+    // Reported once per call site, so a broken capture is visible but never floods.
+    if (!failures.has(siteId)) {
+      failures.add(siteId);
+      record('agent-error', { siteId, message: String((error as Error)?.message ?? error) });
+    }
+  };
+
+  // Per-connection hooks in the primary: each worker's channel is watched for `newconn` (from the
+  // `online` tracepoint, or at attach for workers already running), and the round-robin
+  // prototype is wrapped once, when its constructor's tracepoint hands over the first handle, to
+  // learn when each connection was accepted.
+  const acceptTimes = new WeakMap<object, number>();
+  const reported = new WeakSet<object>();
+  const watchedProcesses = new WeakSet<object>();
+  let roundRobinHooked = false;
+  type Worker = { id: number; process: { send: (...args: unknown[]) => unknown } };
+  const watchWorker = (worker: Worker): void => {
+    const child = worker.process;
+    if (watchedProcesses.has(child)) {
+      return;
+    }
+    watchedProcesses.add(child);
+    const originalSend = child.send;
+    child.send = function send(this: unknown, ...args: unknown[]) {
+      const message = args[0] as { cmd?: string; act?: string; seq?: number } | undefined;
+      const handle = args[1] as { fd?: number } | undefined;
+      if (message && message.act === 'newconn' && message.cmd === 'NODE_CLUSTER' && handle) {
+        const fd = typeof handle.fd === 'number' ? handle.fd : null;
+        if (!reported.has(handle)) {
+          reported.add(handle);
+          record('accepted', { connection: message.seq ?? null, fd }, acceptTimes.get(handle));
+        }
+        record('newconn-sent', { connection: message.seq, workerId: worker.id, fd, handleType: 'net.Native' });
+      }
+      return originalSend.apply(this, args);
+    };
+    restores.push(() => {
+      child.send = originalSend;
+    });
+  };
+  const hookRoundRobin = (handle: object): void => {
+    if (roundRobinHooked) {
+      return;
+    }
+    roundRobinHooked = true;
+    const prototype = Object.getPrototypeOf(handle) as {
+      distribute: (error: unknown, accepted: object) => unknown;
+      handoff: (worker: Worker) => unknown;
+    };
+    const originalDistribute = prototype.distribute;
+    const originalHandoff = prototype.handoff;
+    prototype.distribute = function distribute(this: unknown, error: unknown, accepted: object) {
+      if (!error && accepted && !acceptTimes.has(accepted)) {
+        acceptTimes.set(accepted, now());
+      }
+      return originalDistribute.call(this, error, accepted);
+    };
+    prototype.handoff = function handoff(this: unknown, worker: Worker) {
+      watchWorker(worker);
+      return originalHandoff.call(this, worker);
+    };
+    restores.push(() => {
+      prototype.distribute = originalDistribute;
+      prototype.handoff = originalHandoff;
+    });
+  };
+
+  // Per-connection hooks in a worker: the newconn message (prepended, so it runs before
+  // cluster's own listener hands the socket on), and net's 'net.server.socket' channel, which
+  // net publishes just before it emits 'connection'.
+  if (options.role === 'worker') {
+    let currentConnection: number | null = null;
+    const onInternalMessage = (message: { cmd?: string; act?: string; seq?: number } | undefined, handle?: { fd?: number }): void => {
+      if (message && message.cmd === 'NODE_CLUSTER' && message.act === 'newconn' && typeof message.seq === 'number') {
+        currentConnection = message.seq;
+        record('newconn-received', { connection: message.seq, fd: handle && typeof handle.fd === 'number' ? handle.fd : null });
+      }
+    };
+    (nodeProcess as unknown as NodeJS.EventEmitter).prependListener('internalMessage', onInternalMessage);
+    restores.push(() => (nodeProcess as unknown as NodeJS.EventEmitter).removeListener('internalMessage', onInternalMessage));
+    const channels = builtin('diagnostics_channel') as typeof import('node:diagnostics_channel') | undefined;
+    if (channels) {
+      const onSocket = (message: unknown): void => {
+        const socket = (message as { socket?: { remoteAddress?: string; remotePort?: number } }).socket;
+        record('connection', {
+          connection: currentConnection,
+          remoteAddress: socket?.remoteAddress ?? null,
+          remotePort: socket?.remotePort ?? null,
+        });
+        currentConnection = null;
+      };
+      const channel = channels.channel('net.server.socket');
+      channel.subscribe(onSocket);
+      restores.push(() => channel.unsubscribe(onSocket));
+    }
+  }
+
+  const agent = {
+    record,
+    fail,
+    flush,
+    hookRoundRobin,
+    watchWorker,
+    /** Workers that were running before the agent came (attach). */
+    watchWorkers(workers: Record<string, Worker | undefined> | undefined): void {
+      for (const worker of Object.values(workers ?? {})) {
+        if (worker) {
+          watchWorker(worker);
+        }
+      }
+    },
+    dispose(): void {
+      flush();
+      for (const restore of restores.splice(0).reverse()) {
+        restore();
+      }
+      delete (globalThis as Record<symbol, unknown>)[key];
+    },
+  };
+  Object.defineProperty(globalThis, key, { value: agent, configurable: true, enumerable: false });
+  nodeProcess.prependListener('exit', flush);
+  restores.push(() => nodeProcess.removeListener('exit', flush));
+  return 'installed';
+}

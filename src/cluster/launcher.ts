@@ -1,0 +1,217 @@
+// Starting a cluster app so that every process of it can be observed, and stopping all of it:
+// the app runs in a process group of its own, a preload makes each process report its inspector
+// in a session folder, and a watchdog process kills the group if the controller dies.
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Disposable, toDisposable } from '../common/disposable';
+import { Emitter } from '../common/emitter';
+import { ClusterTourError } from '../common/errors';
+import type { ProcessRole } from '../common/stages';
+
+/** What the preload writes for each process it holds at its gate. */
+export interface ProcessReport {
+  pid: number;
+  ppid: number;
+  role: ProcessRole;
+  workerId: number | null;
+  url: string;
+}
+
+export interface SpawnOptions {
+  runtimeExecutable: string;
+  runtimeArgs: readonly string[];
+  program: string;
+  args: readonly string[];
+  cwd: string;
+  env: Record<string, string | undefined>;
+  preloadPath: string;
+  schedulingPolicy?: 'rr' | 'none';
+}
+
+/** Watches a session folder for the preload's reports. */
+export class ReportWatcher implements Disposable {
+  private readonly seen = new Set<string>();
+  private readonly watcher: fs.FSWatcher;
+  private readonly reportEmitter = new Emitter<ProcessReport>();
+  readonly onReport = this.reportEmitter.event;
+
+  constructor(readonly directory: string) {
+    this.watcher = fs.watch(directory, (_event, name) => {
+      if (name) {
+        this.consider(name.toString());
+      }
+    });
+  }
+
+  /** Reads the reports already present (call once after subscribing). */
+  scan(): void {
+    for (const name of fs.readdirSync(this.directory)) {
+      this.consider(name);
+    }
+  }
+
+  private consider(name: string): void {
+    if (!name.endsWith('.json') || this.seen.has(name)) {
+      return;
+    }
+    let text: string;
+    try {
+      text = fs.readFileSync(path.join(this.directory, name), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        return; // renamed away between the event and the read; its own event follows
+      }
+      throw error;
+    }
+    this.seen.add(name);
+    this.reportEmitter.fire(JSON.parse(text) as ProcessReport);
+  }
+
+  dispose(): void {
+    this.watcher.close();
+    this.reportEmitter.clear();
+  }
+}
+
+export function createSessionDirectory(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-tour-'));
+}
+
+/** Adds the preload to NODE_OPTIONS, quoted so that paths with spaces survive. */
+export function withPreload(nodeOptions: string | undefined, preloadPath: string): string {
+  const requireOption = `--require ${JSON.stringify(preloadPath)}`;
+  return [nodeOptions?.trim(), '--inspect-publish-uid=http', requireOption].filter(Boolean).join(' ');
+}
+
+export function spawnObserved(options: SpawnOptions, sessionDirectory: string): ChildProcess {
+  const env: Record<string, string | undefined> = {
+    ...options.env,
+    NODE_OPTIONS: withPreload(options.env.NODE_OPTIONS, options.preloadPath),
+    CLUSTER_TOUR_SESSION: sessionDirectory,
+    CLUSTER_TOUR_ROOT: 'next',
+  };
+  if (options.schedulingPolicy) {
+    env.NODE_CLUSTER_SCHED_POLICY = options.schedulingPolicy;
+  }
+  return spawn(options.runtimeExecutable, [...options.runtimeArgs, options.program, ...options.args], {
+    cwd: options.cwd,
+    env: env as NodeJS.ProcessEnv,
+    // A process group of its own, so that stopping reaches every worker.
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+// Runs as its own process: when the controller's end of its stdin closes (the controller
+// exited, even by SIGKILL), it kills the app's process group. It leaves when the group is gone.
+const watchdogSource = `
+const group = Number(process.argv[1]);
+const killGroup = () => { try { process.kill(-group, 'SIGKILL'); } catch (error) { /* already gone */ } process.exit(0); };
+process.stdin.on('end', killGroup);
+process.stdin.on('error', killGroup);
+process.stdin.resume();
+setInterval(() => { try { process.kill(-group, 0); } catch (error) { process.exit(0); } }, 500);
+`;
+
+/** Starts the lifeline of a process group. Dispose to end it (after the group is stopped). */
+export function startWatchdog(nodeExecutable: string, processGroup: number): Disposable {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const watchdog = spawn(nodeExecutable, ['-e', watchdogSource, String(processGroup)], {
+    detached: true,
+    stdio: ['pipe', 'ignore', 'ignore'],
+    env,
+  });
+  watchdog.unref();
+  const stdin = watchdog.stdin as (NodeJS.WritableStream & { unref?: () => void }) | null;
+  stdin?.unref?.();
+  return toDisposable(() => {
+    if (watchdog.exitCode === null && watchdog.pid !== undefined) {
+      killQuietly(watchdog.pid, 'SIGKILL');
+    }
+  });
+}
+
+/** True while any process of the group is alive. */
+export function groupAlive(processGroup: number): boolean {
+  try {
+    process.kill(-processGroup, 0);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') {
+      return false;
+    }
+    throw error;
+  }
+}
+
+function killQuietly(target: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(target, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') {
+      throw error;
+    }
+  }
+}
+
+/**
+ * Stops a process group: SIGTERM, then SIGKILL after `graceMilliseconds`, and also the given
+ * pids one by one (a process may have left the group). Resolves when all are gone.
+ */
+export async function stopProcessGroup(processGroup: number, extraPids: readonly number[], graceMilliseconds = 1500): Promise<void> {
+  killQuietly(-processGroup, 'SIGTERM');
+  for (const pid of extraPids) {
+    killQuietly(pid, 'SIGTERM');
+  }
+  const deadline = Date.now() + graceMilliseconds;
+  while (Date.now() < deadline && (groupAlive(processGroup) || extraPids.some(pidAlive))) {
+    await delay(25);
+  }
+  killQuietly(-processGroup, 'SIGKILL');
+  for (const pid of extraPids) {
+    killQuietly(pid, 'SIGKILL');
+  }
+  const hardDeadline = Date.now() + 5000;
+  while (groupAlive(processGroup) || extraPids.some(pidAlive)) {
+    if (Date.now() > hardDeadline) {
+      throw new ClusterTourError('E_STOP', `Processes of group ${processGroup} did not exit after SIGKILL`);
+    }
+    await delay(25);
+  }
+}
+
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    // A zombie still answers; it holds no resources and its parent reaps it.
+    const status = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) Z /.test(status);
+  } catch {
+    return false;
+  }
+}
+
+export function delay(milliseconds: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, milliseconds));
+}
+
+/** Finds an executable on PATH (or checks a path), as spawn would. */
+export function findExecutable(name: string, cwd: string, env: Record<string, string | undefined>): string {
+  const candidates = name.includes('/')
+    ? [path.resolve(cwd, name)]
+    : (env.PATH ?? process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((directory) => path.join(directory, name));
+  for (const candidate of candidates) {
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      if (fs.statSync(candidate).isFile()) {
+        return candidate;
+      }
+    } catch {
+      // not this one: try the next directory of PATH
+    }
+  }
+  throw new ClusterTourError('E_RUNTIME_NOT_FOUND', `Cannot find the runtime executable "${name}"${name.includes('/') ? '' : ' on PATH'}. Set runtimeExecutable to the path of a node binary.`);
+}

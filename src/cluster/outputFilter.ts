@@ -1,0 +1,43 @@
+// Removes the inspector's own chatter ("Debugger attached.", …) from a program's output, which
+// Node writes to stderr because Cluster Tour attaches to every process.
+const chatter = [
+  /^Debugger listening on ws:\/\//,
+  /^For help, see: https:\/\/nodejs\.org\/en\/docs\/inspector/,
+  /^Debugger attached\.$/,
+  /^Waiting for the debugger to disconnect\.\.\.$/,
+  /^Debugger ending on ws:\/\//,
+];
+
+export class OutputFilter {
+  private partial = '';
+
+  /** Takes a chunk; returns the complete lines that are not chatter. */
+  push(chunk: string): string {
+    const text = this.partial + chunk;
+    const lastBreak = text.lastIndexOf('\n');
+    if (lastBreak === -1) {
+      this.partial = text;
+      return '';
+    }
+    this.partial = text.slice(lastBreak + 1);
+    return keep(text.slice(0, lastBreak + 1));
+  }
+
+  /** The rest, at the end of the stream. */
+  end(): string {
+    const rest = this.partial;
+    this.partial = '';
+    return rest && !isChatter(rest) ? rest : '';
+  }
+}
+
+function isChatter(line: string): boolean {
+  return chatter.some((pattern) => pattern.test(line));
+}
+
+function keep(lines: string): string {
+  return lines
+    .split(/(?<=\n)/)
+    .filter((line) => !isChatter(line.replace(/\r?\n$/, '')))
+    .join('');
+}

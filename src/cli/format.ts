@@ -1,0 +1,52 @@
+// How the terminal trace writes one lifecycle event: a readable line, or a JSON line.
+import type { AnyLifecycleEvent } from '../common/stages';
+
+export function processLabel(event: AnyLifecycleEvent): string {
+  return event.process === 'primary' ? 'primary' : `worker ${event.workerId}`;
+}
+
+function describe(event: AnyLifecycleEvent): string {
+  switch (event.stage) {
+    case 'fork':
+      return `forks worker ${event.detail.workerId}`;
+    case 'online':
+      return `worker ${event.detail.workerId} is online${event.detail.workerPid ? ` (pid ${event.detail.workerPid})` : ''}`;
+    case 'listen-requested':
+      return `server.listen(${event.detail.address ?? ''}:${event.detail.port ?? ''}) asks the primary for a handle`;
+    case 'query-server':
+      return `queryServer from worker ${event.detail.workerId} for ${event.detail.address ?? ''}:${event.detail.port ?? ''}`;
+    case 'handle-created':
+      return `creates a ${event.detail.kind} handle${event.detail.key ? ` (${event.detail.key})` : ''}`;
+    case 'listening':
+      return event.process === 'primary'
+        ? `worker ${event.detail.workerId} listens on ${event.detail.address ?? ''}:${event.detail.port ?? ''}`
+        : `listening${event.detail.port !== null ? ` on ${event.detail.address ?? ''}:${event.detail.port}` : ''}`;
+    case 'accepted':
+      return `accept()ed connection #${event.detail.connection ?? '?'}${event.detail.fd !== null ? ` (fd ${event.detail.fd})` : ''}`;
+    case 'newconn-sent':
+      return `sends connection #${event.detail.connection} to worker ${event.detail.workerId} (newconn, fd ${event.detail.fd ?? '?'} over IPC)`;
+    case 'newconn-received':
+      return `receives connection #${event.detail.connection} (newconn, fd ${event.detail.fd ?? '?'})`;
+    case 'connection':
+      return `emits 'connection'${event.detail.connection !== null ? ` for #${event.detail.connection}` : ''}${event.detail.remotePort ? ` from ${event.detail.remoteAddress}:${event.detail.remotePort}` : ''}`;
+    case 'disconnect':
+      return `${event.detail.step}${event.detail.workerId !== null && event.process === 'primary' ? ` (worker ${event.detail.workerId})` : ''}`;
+    case 'exit':
+      return event.detail.workerId === null
+        ? `exits (${event.detail.signal ?? `code ${event.detail.code}`})`
+        : `worker ${event.detail.workerId} exited (${event.detail.signal ?? `code ${event.detail.code}`})`;
+  }
+}
+
+/** `  +12.345 ms  worker 2   (pid 4242)  connection        emits 'connection' for #3` */
+export function formatEvent(event: AnyLifecycleEvent, origin: number): string {
+  const offset = `+${(event.time - origin).toFixed(3)} ms`.padStart(14);
+  const who = processLabel(event).padEnd(9);
+  const pid = `(pid ${event.pid})`.padEnd(12);
+  return `${offset}  ${who} ${pid} ${event.stage.padEnd(16)}  ${describe(event)}`;
+}
+
+export function formatJson(event: AnyLifecycleEvent): string {
+  const { stage, process, workerId, pid, time, detail } = event;
+  return JSON.stringify({ stage, process, workerId, pid, time, detail });
+}

@@ -48,6 +48,8 @@ export class ProcessSession {
   private readonly breakpoints = new Map<string, { id: string; wish: MergedBreakpoint }>();
   private readonly byInspectorId = new Map<string, MergedBreakpoint>();
   private syncing: Promise<void> = Promise.resolve();
+  /** Script ids to URLs: call frames carry only the id. */
+  private readonly scripts = new Map<string, string>();
   private paused = false;
 
   readonly onStage = this.stageEmitter.event;
@@ -67,6 +69,11 @@ export class ProcessSession {
     return new ProcessSession(identity, cdp);
   }
 
+  /** The URL of a script this process has compiled (`node:net`, `file:///…`). */
+  scriptUrl(scriptId: string): string | undefined {
+    return this.scripts.get(scriptId);
+  }
+
   get isPaused(): boolean {
     return this.paused;
   }
@@ -82,6 +89,7 @@ export class ProcessSession {
   async start(breakpoints: readonly MergedBreakpoint[], tracking = true, flushMilliseconds = 20): Promise<void> {
     const cdp = this.cdp;
     this.disposables.add(cdp.on('Runtime.bindingCalled', (event) => this.onBinding(event)));
+    this.disposables.add(cdp.on('Debugger.scriptParsed', (event) => this.scripts.set(event.scriptId, event.url)));
     this.disposables.add(
       cdp.on('Debugger.paused', (event) => {
         this.paused = true;
@@ -98,7 +106,7 @@ export class ProcessSession {
     // A finished process waits for its debugger to go ("Waiting for the debugger to
     // disconnect…"): let it go at once.
     this.disposables.add(cdp.on('Runtime.executionContextDestroyed', () => void this.close()));
-    this.disposables.add(cdp.onClose(() => this.closedEmitter.fire(this.identity)));
+    this.disposables.add(cdp.onClose(() => this.markClosed()));
 
     await cdp.send('Runtime.enable');
     await cdp.send('Debugger.enable', {});
@@ -161,6 +169,17 @@ export class ProcessSession {
       if (!this.cdp.isClosed) {
         throw error;
       }
+    } finally {
+      this.markClosed();
+    }
+  }
+
+  private closedFired = false;
+
+  private markClosed(): void {
+    if (!this.closedFired) {
+      this.closedFired = true;
+      this.closedEmitter.fire(this.identity);
     }
   }
 

@@ -98,9 +98,10 @@ export class ClusterRuntime implements Disposable {
   private child: ChildProcess | undefined;
   private processGroup: number | undefined;
   private stopping: Promise<void> | undefined;
-  private ended = false;
+  private endedWith: EndEvent | undefined;
   private readonly pending = new Set<Promise<unknown>>();
   private readonly tracking: boolean;
+  private readonly ready = new Map<number, ProcessIdentity>();
 
   private readonly stageEmitter = new Emitter<AnyLifecycleEvent>();
   private readonly attachedEmitter = new Emitter<ProcessIdentity>();
@@ -135,7 +136,7 @@ export class ClusterRuntime implements Disposable {
     this.traceParts = tracking ? callSitePartsFor(resolutions) : [];
     this.tracking = tracking;
     for (const preset of presets) {
-      this.enabledPresets.add(checkPreset(preset));
+      this.enabledPresets.add(preset);
     }
     const watcher = this.disposables.add(new ReportWatcher(sessionDirectory));
     this.disposables.add(watcher.onReport((report) => this.track(this.attachReported(report))));
@@ -143,6 +144,8 @@ export class ClusterRuntime implements Disposable {
   }
 
   static async launch(options: LaunchOptions): Promise<ClusterRuntime> {
+    // Checked before anything is created, so a bad option leaves nothing behind.
+    options.presets?.forEach(checkPreset);
     const cwd = path.resolve(options.cwd ?? process.cwd());
     if (!isDirectory(cwd)) {
       throw new ClusterTourError('E_CWD_NOT_FOUND', `The working directory ${cwd} does not exist.`);
@@ -183,6 +186,7 @@ export class ClusterRuntime implements Disposable {
 
   /** Attaches to a running program's inspector, then to its workers, existing and future. */
   static async attach(options: AttachOptions): Promise<ClusterRuntime> {
+    options.presets?.forEach(checkPreset);
     assertLoopbackHost(options.host);
     assertPort(options.port);
     const targets = await listInspectorTargets(options.host, options.port);
@@ -228,9 +232,9 @@ export class ClusterRuntime implements Disposable {
     return runtime;
   }
 
-  /** The processes attached now. */
+  /** The processes attached now: breakpoints set, stages tracked, running. */
   processes(): ProcessIdentity[] {
-    return [...this.sessions.values()].map((session) => session.identity);
+    return [...this.ready.values()];
   }
 
   session(pid: number): ProcessSession | undefined {
@@ -274,6 +278,9 @@ export class ClusterRuntime implements Disposable {
 
   /** Resolves when the program has ended (or the attached primary went away). */
   whenEnded(): Promise<EndEvent> {
+    if (this.endedWith) {
+      return Promise.resolve(this.endedWith);
+    }
     return new Promise((resolve) => {
       const subscription = this.onEnd((end) => {
         subscription.dispose();
@@ -323,7 +330,8 @@ export class ClusterRuntime implements Disposable {
         process: 'primary',
         workerId: null,
         pid: child.pid ?? 0,
-        time: Date.now(),
+        // Taken here, not in the process that just ended: the same wall clock, sub-millisecond.
+        time: performance.timeOrigin + performance.now(),
         detail: { workerId: null, code, signal },
       });
       void this.finish({ code, signal }, root);
@@ -339,8 +347,12 @@ export class ClusterRuntime implements Disposable {
     for (const stream of ['stdout', 'stderr'] as const) {
       this.emitOutput(stream, this.output[stream].end());
     }
-    if (!this.ended) {
-      this.ended = true;
+    this.end(end);
+  }
+
+  private end(end: EndEvent): void {
+    if (!this.endedWith) {
+      this.endedWith = end;
       this.endEmitter.fire(end);
     }
   }
@@ -378,10 +390,10 @@ export class ClusterRuntime implements Disposable {
     session.onPaused((event) => this.pausedEmitter.fire({ ...event, callSites: this.callSitesOf(event.stopOwners) }));
     session.onClosed(() => {
       this.sessions.delete(identity.pid);
+      this.ready.delete(identity.pid);
       this.detachedEmitter.fire(identity);
-      if (this.mode === 'attach' && identity.role === 'primary' && !this.ended) {
-        this.ended = true;
-        this.endEmitter.fire({ code: null, signal: null });
+      if (this.mode === 'attach' && identity.role === 'primary') {
+        this.end({ code: null, signal: null });
       }
     });
     try {
@@ -393,7 +405,10 @@ export class ClusterRuntime implements Disposable {
       }
       throw error;
     }
-    this.attachedEmitter.fire(identity);
+    if (!session.isClosed) {
+      this.ready.set(identity.pid, identity);
+      this.attachedEmitter.fire(identity);
+    }
   }
 
   private breakpointsFor(identity: ProcessIdentity) {

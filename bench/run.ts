@@ -1,0 +1,140 @@
+// Entry of `npm run bench`: start-up and throughput of a cluster app under Cluster Tour, each as
+// a ratio against a baseline measured in the same run; writes bench/results/latest.json and
+// prints a table. Exits non-zero only when the benchmark itself broke (a run failed, events
+// were dropped), never for a slow ratio.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { findExecutable } from '../src/cluster/launcher';
+import { benchmarkStartup, StartupResult, timeObservedStart } from './startup';
+import { benchmarkThroughput, RunResult } from './throughput';
+import { ratio, round } from './stats';
+
+interface Arguments {
+  quick: boolean;
+  node: string;
+}
+
+function parseArguments(argv: readonly string[]): Arguments {
+  const parsed: Arguments = { quick: false, node: 'node' };
+  for (let index = 0; index < argv.length; index += 1) {
+    const argument = argv[index];
+    if (argument === '--quick') {
+      parsed.quick = true;
+    } else if (argument === '--node' && argv[index + 1]) {
+      parsed.node = argv[(index += 1)];
+    } else if (argument.startsWith('--node=')) {
+      parsed.node = argument.slice('--node='.length);
+    } else {
+      throw new Error(`Unknown argument ${argument}. Usage: run.js [--quick] [--node PATH]`);
+    }
+  }
+  return parsed;
+}
+
+/** The repository root: this file runs from out/bench/. */
+const repository = path.resolve(__dirname, '..', '..');
+const fixture = path.join(repository, 'bench', 'fixtures', 'server.js');
+
+async function main(): Promise<number> {
+  const options = parseArguments(process.argv.slice(2));
+  // A full path, so that the runtime's cache of Node's sources applies across launches.
+  const node = findExecutable(options.node, process.cwd(), process.env);
+  const nodeVersion = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+  const startupRepetitions = options.quick ? 2 : 5;
+  const throughputSettings = {
+    node,
+    fixture,
+    repository,
+    requests: options.quick ? 500 : 2000,
+    warmupRequests: options.quick ? 50 : 200,
+    concurrency: 8,
+    repetitions: options.quick ? 1 : 5,
+    settleMilliseconds: 5000,
+  };
+  console.log(`Cluster Tour benchmarks · ${node} ${nodeVersion} · ${os.cpus().length} CPUs${options.quick ? ' · quick' : ''}`);
+
+  // The first launch also reads Node's sources for the call sites (cached afterwards): timed
+  // apart so that it does not skew the start-up medians.
+  const firstLaunchMilliseconds = round(await timeObservedStart({ node, fixture, repository, env: { BENCH_WORKERS: '2' } }));
+  console.log(`first observed launch (reads Node's sources): ${firstLaunchMilliseconds} ms`);
+
+  const startup: StartupResult[] = [];
+  for (const workers of [2, 8]) {
+    const result = await benchmarkStartup({ node, fixture, repository, workers, repetitions: startupRepetitions });
+    startup.push(result);
+    console.log(`start-up N=${workers}: bare ${result.bareMilliseconds.join(', ')} ms · observed ${result.observedMilliseconds.join(', ')} ms`);
+  }
+
+  const throughput = await benchmarkThroughput(throughputSettings, (run: RunResult) => {
+    const events = run.accepted === null ? '' : ` · accepted ${run.accepted}, connection ${run.connection} of ${run.connections}`;
+    const server = run.serverCpuPerThousand === null ? '' : ` server ${run.serverCpuPerThousand},`;
+    const cpu = ` · CPU ms per 1000 requests:${server} benchmark ${run.benchmarkCpuPerThousand}`;
+    console.log(`throughput ${run.configuration.padEnd(8)} ${round(run.load.requestsPerSecond)} req/s${cpu}${events}`);
+  });
+
+  const results = {
+    date: new Date().toISOString(),
+    node: { path: node, version: nodeVersion },
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? null, platform: `${os.platform()} ${os.release()}` },
+    quick: options.quick,
+    firstLaunchMilliseconds,
+    startup,
+    throughput: { settings: { ...throughputSettings, node: undefined, fixture: path.relative(repository, fixture), repository: undefined }, ...throughput },
+  };
+  const directory = path.join(repository, 'bench', 'results');
+  fs.mkdirSync(directory, { recursive: true });
+  fs.writeFileSync(path.join(directory, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+
+  printTable(startup, throughput);
+  console.log(`results: ${path.relative(process.cwd(), path.join(directory, 'latest.json')) || 'bench/results/latest.json'}`);
+  for (const failure of throughput.failures) {
+    console.error(`BROKEN: ${failure}`);
+  }
+  return throughput.failures.length > 0 ? 1 : 0;
+}
+
+function printTable(startup: readonly StartupResult[], throughput: Awaited<ReturnType<typeof benchmarkThroughput>>): void {
+  const rows: string[][] = [['measure', 'baseline', 'measured', 'ratio']];
+  for (const result of startup) {
+    rows.push([`start-up N=${result.workers} (observed / bare, ms)`, String(result.bareMedian), String(result.observedMedian), `${result.ratio}×`]);
+  }
+  const perSecond = throughput.requestsPerSecond;
+  rows.push(['throughput (tracking / attached, req/s)', String(perSecond.attached.median), String(perSecond.tracking.median), `${throughput.trackingOverAttached}×`]);
+  rows.push(['throughput (attached / bare, req/s)', String(perSecond.bare.median), String(perSecond.attached.median), `${throughput.attachedOverBare}×`]);
+  rows.push(['throughput (tracking / bare, req/s)', String(perSecond.bare.median), String(perSecond.tracking.median), `${throughput.trackingOverBare}×`]);
+  const cpu = throughput.serverCpuPerThousand;
+  rows.push(['server CPU (tracking / attached, ms per 1000 requests)', String(cpu.attached.median), String(cpu.tracking.median), `${throughput.cpuTrackingOverAttached}×`]);
+  rows.push(['server CPU (attached / bare, ms per 1000 requests)', String(cpu.bare.median), String(cpu.attached.median), `${ratio(cpu.attached.median, cpu.bare.median)}×`]);
+  const own = throughput.benchmarkCpuPerThousand;
+  rows.push(['benchmark process CPU (tracking / attached, ms per 1000)', String(own.attached.median), String(own.tracking.median), `${ratio(own.tracking.median, own.attached.median)}×`]);
+  for (const [index, run] of throughput.runs.filter((candidate) => candidate.configuration === 'tracking').entries()) {
+    const whole = run.accepted === run.connections && run.connection === run.connections;
+    rows.push([`events, tracking run ${index + 1} (accepted / connection)`, `${run.connections} conn.`, `${run.accepted} / ${run.connection}`, whole ? 'all' : 'DROPPED']);
+  }
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  console.log('');
+  for (const [index, row] of rows.entries()) {
+    console.log(row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  '));
+    if (index === 0) {
+      console.log(widths.map((width) => '-'.repeat(width)).join('  '));
+    }
+  }
+  console.log('');
+}
+
+// An interrupted benchmark still stops what it started: the 'exit' hooks of each program kill
+// its process group.
+process.on('SIGINT', () => process.exit(130));
+process.on('SIGTERM', () => process.exit(143));
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`The benchmark broke: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exitCode = 1;
+  },
+);

@@ -48,5 +48,7 @@ async function sendRequests(port) {
         .on('error', reject);
     });
     process.stdout.write(`primary: request ${index + 1} -> ${body}`);
+    // A short pause, so that each connection's path shows up on its own in the trace.
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -8,7 +8,7 @@ export class ReorderBuffer {
 
   constructor(
     private readonly write: (event: AnyLifecycleEvent) => void,
-    private readonly windowMilliseconds = 80,
+    private readonly windowMilliseconds = 150,
   ) {}
 
   push(event: AnyLifecycleEvent): void {

@@ -184,6 +184,23 @@ describe('stop presets', () => {
     await assertAllGone(observed);
   });
 
+  it('stops where a tracepoint also records (the round-robin constructor) and still records', async () => {
+    const observed = await observe(fixture('http-workers.js'), { runtimeExecutable: firstNode, presets: ['listen'] });
+    observed.runtime.onPaused((event) => void observed.runtime.resume(event.process.pid));
+    try {
+      await observed.waitFor('LISTENING', () => listeningPort(observed.output()) !== undefined);
+      const stops = observed.paused.flatMap((pause) => pause.callSites.map((site) => `${pause.process.role}:${site.site.id}`));
+      assert.ok(stops.includes('primary:rr:RoundRobinHandle'), `stops: ${stops.join(', ')}`);
+      assert.ok(stops.some((stop) => stop.startsWith('worker:')), 'the listen path stops in workers too');
+      await observed.waitFor('handle-created recorded', () => observed.stage('handle-created').length === 1);
+      await get(listeningPort(observed.output()) as number, '/quit');
+      await observed.runtime.whenEnded();
+    } finally {
+      await observed.runtime.stop();
+    }
+    await assertAllGone(observed);
+  });
+
   it('refuses an unknown preset id', async () => {
     await assert.rejects(observe(fixture('http-workers.js'), { presets: ['accpet' as never] }), /Unknown preset "accpet"/);
   });

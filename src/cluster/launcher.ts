@@ -105,10 +105,16 @@ export function spawnObserved(options: SpawnOptions, sessionDirectory: string): 
 }
 
 // Runs as its own process: when the controller's end of its stdin closes (the controller
-// exited, even by SIGKILL), it kills the app's process group. It leaves when the group is gone.
+// exited, even by SIGKILL), it kills the app's process group and removes the session folder,
+// which nobody else is left to remove. It leaves when the group is gone.
 const watchdogSource = `
 const group = Number(process.argv[1]);
-const killGroup = () => { try { process.kill(-group, 'SIGKILL'); } catch (error) { /* already gone */ } process.exit(0); };
+const sessionDirectory = process.argv[2];
+const killGroup = () => {
+  try { process.kill(-group, 'SIGKILL'); } catch (error) { /* already gone */ }
+  try { require('fs').rmSync(sessionDirectory, { recursive: true, force: true }); } catch (error) { /* best effort */ }
+  process.exit(0);
+};
 process.stdin.on('end', killGroup);
 process.stdin.on('error', killGroup);
 process.stdin.resume();
@@ -116,10 +122,10 @@ setInterval(() => { try { process.kill(-group, 0); } catch (error) { process.exi
 `;
 
 /** Starts the lifeline of a process group. Dispose to end it (after the group is stopped). */
-export function startWatchdog(nodeExecutable: string, processGroup: number): Disposable {
+export function startWatchdog(nodeExecutable: string, processGroup: number, sessionDirectory: string): Disposable {
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
-  const watchdog = spawn(nodeExecutable, ['-e', watchdogSource, String(processGroup)], {
+  const watchdog = spawn(nodeExecutable, ['-e', watchdogSource, String(processGroup), sessionDirectory], {
     detached: true,
     stdio: ['pipe', 'ignore', 'ignore'],
     env,

@@ -309,7 +309,7 @@ export class ClusterRuntime implements Disposable {
       throw new ClusterTourError('E_SPAWN', `Could not start ${options.runtimeExecutable}.`);
     }
     this.processGroup = child.pid;
-    this.disposables.add(startWatchdog(options.runtimeExecutable, child.pid));
+    this.disposables.add(startWatchdog(options.runtimeExecutable, child.pid, this.sessionDirectory));
     // Last resort when the controller exits without stopping (a crash, process.exit): the
     // 'exit' handler may only do synchronous work, and a SIGKILL to the group is that.
     const onExit = (): void => {

@@ -3,6 +3,7 @@
 // Needs `npm run build` first; runs the programs under the Node that runs the tests.
 import assert from 'node:assert/strict';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -268,7 +269,10 @@ describe('cluster-tour CLI', () => {
       // or "nothing left" below would prove nothing.
       const app = leftoverProcesses(run.marker).filter((each) => each.pid !== run.pid && /long-cluster\.js/.test(each.commandLine));
       assert.ok(app.length >= 3, `expected the primary and 2 workers in /proc, found:\n${describeProcesses(app)}`);
-      return run;
+      const environment = readFileSync(`/proc/${app[0].pid}/environ`, 'utf8').split('\0');
+      const sessionDirectory = environment.find((entry) => entry.startsWith('CLUSTER_TOUR_SESSION='))?.slice('CLUSTER_TOUR_SESSION='.length);
+      assert.ok(sessionDirectory && existsSync(sessionDirectory), 'the app runs with a session folder');
+      return Object.assign(run, { sessionDirectory });
     }
 
     it('SIGINT to the CLI stops the program and exits with 130', async () => {
@@ -277,6 +281,7 @@ describe('cluster-tour CLI', () => {
       const result = await run.finished;
       assert.equal(result.code, 130, transcript(result));
       await assertNoProcessesLeft(run.marker, { after: 'the CLI exited on SIGINT' });
+      assert.equal(existsSync(run.sessionDirectory), false, 'the session folder is removed');
     });
 
     it('SIGKILL to the CLI: its watchdog kills the whole program', async () => {
@@ -285,6 +290,12 @@ describe('cluster-tour CLI', () => {
       const result = await run.finished;
       assert.equal(result.signal, 'SIGKILL', transcript(result));
       await assertNoProcessesLeft(run.marker, { after: 'the CLI was SIGKILLed', timeoutMilliseconds: 4000 });
+      // The watchdog removes it once the group is dead, just after.
+      const deadline = Date.now() + 3000;
+      while (existsSync(run.sessionDirectory) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.equal(existsSync(run.sessionDirectory), false, 'the watchdog removed the session folder');
     });
   });
 });

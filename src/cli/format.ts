@@ -28,7 +28,7 @@ function describe(event: AnyLifecycleEvent): string {
     case 'newconn-received':
       return `receives connection #${event.detail.connection} (newconn, fd ${event.detail.fd ?? '?'})`;
     case 'connection':
-      return `emits 'connection'${event.detail.connection !== null ? ` for #${event.detail.connection}` : ''}${event.detail.remotePort ? ` from ${event.detail.remoteAddress}:${event.detail.remotePort}` : ''}`;
+      return `emits 'connection'${event.detail.connection !== null ? ` for #${event.detail.connection}` : ''}`;
     case 'disconnect':
       return `${event.detail.step}${event.detail.workerId !== null && event.process === 'primary' ? ` (worker ${event.detail.workerId})` : ''}`;
     case 'exit':

@@ -9,7 +9,7 @@ import { Emitter } from '../common/emitter';
 import { ClusterTourError, messageOf } from '../common/errors';
 import type { AnyLifecycleEvent, ProcessRole, StageName } from '../common/stages';
 import { stageNames } from '../common/stages';
-import { AgentBatch, installAgent } from './agent/agent';
+import { AgentBatch, AgentOptions, installAgent } from './agent/agent';
 import type { MergedBreakpoint } from './breakpoints';
 
 export interface ProcessIdentity {
@@ -86,7 +86,7 @@ export class ProcessSession {
    * Enables the domains, installs the agent and sets the breakpoints. The process may be
    * waiting in the preload's gate: call `release()` afterwards.
    */
-  async start(breakpoints: readonly MergedBreakpoint[], tracking = true, flushMilliseconds = 20): Promise<void> {
+  async start(breakpoints: readonly MergedBreakpoint[], tracking = true, flushMilliseconds = { perConnection: 100, other: 20 }): Promise<void> {
     const cdp = this.cdp;
     this.disposables.add(cdp.on('Runtime.bindingCalled', (event) => this.onBinding(event)));
     this.disposables.add(cdp.on('Debugger.scriptParsed', (event) => this.scripts.set(event.scriptId, event.url)));
@@ -116,7 +116,7 @@ export class ProcessSession {
     await this.setBreakpoints(breakpoints);
   }
 
-  private async installAgent(flushMilliseconds: number): Promise<void> {
+  private async installAgent(flushMilliseconds: AgentOptions['flushMilliseconds']): Promise<void> {
     const cdp = this.cdp;
     await cdp.send('Runtime.addBinding', { name: this.bindingName });
     const options = { bindingName: this.bindingName, role: this.identity.role, flushMilliseconds };

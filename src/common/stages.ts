@@ -50,7 +50,7 @@ export interface StageDetails {
   /** Worker: a `newconn` message arrived with a socket handle. */
   'newconn-received': { connection: number; fd: number | null };
   /** Worker: its server emits `'connection'`. `connection` is null when no `newconn` carried it (SCHED_NONE). */
-  connection: { connection: number | null; remoteAddress: string | null; remotePort: number | null };
+  connection: { connection: number | null };
   /** Either side of a worker's disconnect. */
   disconnect: { workerId: number | null; side: ProcessRole; step: string };
   /** A worker exited (seen by the primary), or the primary itself exited. */

@@ -28,7 +28,7 @@ const detailKeys: { [S in StageName]: ReadonlyArray<keyof StageDetails[S]> } = {
   accepted: ['connection', 'fd'],
   'newconn-sent': ['connection', 'workerId', 'fd', 'handleType'],
   'newconn-received': ['connection', 'fd'],
-  connection: ['connection', 'remoteAddress', 'remotePort'],
+  connection: ['connection'],
   disconnect: ['workerId', 'side', 'step'],
   exit: ['workerId', 'code', 'signal'],
 };

@@ -13,8 +13,12 @@ export interface AgentOptions {
   /** Name of the Runtime binding to report through; the agent hides it from the global object. */
   bindingName: string;
   role: 'primary' | 'worker';
-  /** How long events may wait in the buffer before they are sent. */
-  flushMilliseconds: number;
+  /**
+   * How long events may wait in the buffer before they are sent: per-connection events wait
+   * longer, because every report has a fixed cost in the process (the inspector serialises and
+   * writes it) and in the controller, which on a busy server adds up per connection.
+   */
+  flushMilliseconds: { perConnection: number; other: number };
 }
 
 /** What the agent sends: batches of [stage, time, detail]. */
@@ -46,6 +50,8 @@ export function installAgent(options: AgentOptions): string {
 
   let buffer: Array<[string, number, unknown]> = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let timerDue = 0;
+  const perConnection = new Set(['accepted', 'newconn-sent', 'newconn-received', 'connection']);
   const restores: Array<() => void> = [];
 
   const flush = (): void => {
@@ -60,9 +66,15 @@ export function installAgent(options: AgentOptions): string {
     }
   };
   const record = (stage: string, detail: unknown, time?: number): void => {
-    buffer.push([stage, time ?? now(), detail]);
-    if (timer === undefined) {
-      timer = setTimer(flush, options.flushMilliseconds);
+    const at = now();
+    buffer.push([stage, time ?? at, detail]);
+    const wait = perConnection.has(stage) ? options.flushMilliseconds.perConnection : options.flushMilliseconds.other;
+    if (timer === undefined || at + wait < timerDue) {
+      if (timer !== undefined) {
+        clearTimer(timer);
+      }
+      timerDue = at + wait;
+      timer = setTimer(flush, wait);
       timer.unref?.();
     }
   };
@@ -150,13 +162,10 @@ export function installAgent(options: AgentOptions): string {
     restores.push(() => (nodeProcess as unknown as NodeJS.EventEmitter).removeListener('internalMessage', onInternalMessage));
     const channels = builtin('diagnostics_channel') as typeof import('node:diagnostics_channel') | undefined;
     if (channels) {
-      const onSocket = (message: unknown): void => {
-        const socket = (message as { socket?: { remoteAddress?: string; remotePort?: number } }).socket;
-        record('connection', {
-          connection: currentConnection,
-          remoteAddress: socket?.remoteAddress ?? null,
-          remotePort: socket?.remotePort ?? null,
-        });
+      // The socket's remote address is left out on purpose: reading it costs a getpeername
+      // system call per connection, which the server itself may never make.
+      const onSocket = (): void => {
+        record('connection', { connection: currentConnection });
         currentConnection = null;
       };
       const channel = channels.channel('net.server.socket');

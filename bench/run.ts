@@ -108,7 +108,7 @@ function printTable(startup: readonly StartupResult[], throughput: Awaited<Retur
   rows.push(['server CPU (tracking / attached, ms per 1000 requests)', String(cpu.attached.median), String(cpu.tracking.median), `${throughput.cpuTrackingOverAttached}×`]);
   rows.push(['server CPU (attached / bare, ms per 1000 requests)', String(cpu.bare.median), String(cpu.attached.median), `${ratio(cpu.attached.median, cpu.bare.median)}×`]);
   const own = throughput.benchmarkCpuPerThousand;
-  rows.push(['benchmark process CPU (tracking / attached, ms per 1000)', String(own.attached.median), String(own.tracking.median), `${ratio(own.tracking.median, own.attached.median)}×`]);
+  rows.push(['controller CPU (tracking / attached, ms per 1000)', String(own.attached.median), String(own.tracking.median), `${ratio(own.tracking.median, own.attached.median)}×`]);
   for (const [index, run] of throughput.runs.filter((candidate) => candidate.configuration === 'tracking').entries()) {
     const whole = run.accepted === run.connections && run.connection === run.connections;
     rows.push([`events, tracking run ${index + 1} (accepted / connection)`, `${run.connections} conn.`, `${run.accepted} / ${run.connection}`, whole ? 'all' : 'DROPPED']);

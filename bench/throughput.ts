@@ -4,7 +4,7 @@
 // (`connection`).
 import { BareProgram, ProgramOptions } from './bare';
 import { groupCpuMilliseconds } from './cpu';
-import { LoadResult, runLoad } from './load';
+import { LoadResult, runLoadInChild } from './load';
 import { ObservedProgram } from './observed';
 import { median, ratio, round } from './stats';
 import { delay } from '../src/cluster/launcher';
@@ -32,8 +32,8 @@ export interface RunResult {
   /** CPU the server's processes used per 1,000 timed requests (null without /proc). */
   serverCpuPerThousand: number | null;
   /**
-   * CPU this process used per 1,000 timed requests: the load generator plus, when observed, the
-   * runtime handling the reported events (one event loop for both).
+   * CPU this process used per 1,000 timed requests: the controller, i.e. the runtime handling
+   * the reported events (the load runs in a child process of its own).
    */
   benchmarkCpuPerThousand: number;
   /** Events counted under tracking (null otherwise), after waiting for them to settle. */
@@ -91,10 +91,10 @@ async function runOnce(configuration: Configuration, settings: ThroughputSetting
   const options = { node: settings.node, fixture: settings.fixture, repository: settings.repository, env: { BENCH_WORKERS: '2' } };
   const running = await start(configuration, options);
   try {
-    const warmup = await runLoad(running.port, settings.warmupRequests, settings.concurrency);
+    const warmup = await runLoadInChild(running.port, settings.warmupRequests, settings.concurrency);
     const cpuBefore = groupCpuMilliseconds(running.processGroup);
     const ownBefore = process.cpuUsage();
-    const load = await runLoad(running.port, settings.requests, settings.concurrency);
+    const load = await runLoadInChild(running.port, settings.requests, settings.concurrency);
     const own = process.cpuUsage(ownBefore);
     const cpuAfter = groupCpuMilliseconds(running.processGroup);
     const benchmarkCpuPerThousand = round((own.user + own.system) / settings.requests);

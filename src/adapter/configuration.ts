@@ -1,0 +1,83 @@
+// The launch and attach arguments of the `cluster-tour` debug type: their TypeScript types and
+// their JSON schema (package.json's configurationAttributes), kept in one place. The schema
+// objects are typed over the interfaces' keys, so the compiler keeps the two in step, and a
+// test compares the schema with package.json.
+import type { DebugProtocol } from '@vscode/debugprotocol';
+
+export const debugType = 'cluster-tour';
+
+export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
+  /** The cluster program to run (its primary). */
+  program: string;
+  args?: string[];
+  cwd?: string;
+  env?: Record<string, string | null>;
+  /** The node binary; `node` on PATH when absent. */
+  runtimeExecutable?: string;
+  /** Pause every process before its first line of user code. */
+  stopOnEntry?: boolean;
+  /** Stop presets to arm: built-in ids (listen, accept, handles, disconnect, shared) or user-defined ones. */
+  presets?: string[];
+  /** The cluster scheduling policy (NODE_CLUSTER_SCHED_POLICY). */
+  schedulingPolicy?: 'rr' | 'none';
+}
+
+export interface AttachArguments extends DebugProtocol.AttachRequestArguments {
+  /** Inspector port of the running primary. */
+  port?: number;
+  /** Inspector host; loopback only. */
+  host?: string;
+  /** Open the inspector of a running Node process by pid (SIGUSR1), then attach. */
+  processId?: number;
+  presets?: string[];
+}
+
+/** The part of JSON schema that configurationAttributes use here. */
+export interface PropertySchema {
+  type: 'string' | 'number' | 'boolean' | 'array' | 'object';
+  description: string;
+  default?: unknown;
+  enum?: readonly string[];
+  items?: { type: 'string' };
+  additionalProperties?: { type: readonly string[] };
+}
+
+type Own<T> = Omit<T, keyof DebugProtocol.LaunchRequestArguments>;
+
+const presetsSchema: PropertySchema = {
+  type: 'array',
+  items: { type: 'string' },
+  description: 'Stop presets to arm: listen, accept, handles, disconnect, shared, or ids of your own presets.',
+  default: [],
+};
+
+export const launchAttributes: { [K in keyof Required<Own<LaunchArguments>>]: PropertySchema } = {
+  program: { type: 'string', description: 'Absolute path of the cluster program (its primary).', default: '${file}' },
+  args: { type: 'array', items: { type: 'string' }, description: 'Arguments for the program.', default: [] },
+  cwd: { type: 'string', description: 'Working directory of the program.', default: '${workspaceFolder}' },
+  env: {
+    type: 'object',
+    additionalProperties: { type: ['string', 'null'] },
+    description: 'Environment variables for the program; null removes one.',
+    default: {},
+  },
+  runtimeExecutable: { type: 'string', description: 'The node binary to run the program with. Default: node on PATH.', default: 'node' },
+  stopOnEntry: { type: 'boolean', description: 'Pause every process (primary and each worker) before its first line.', default: false },
+  presets: presetsSchema,
+  schedulingPolicy: { type: 'string', enum: ['rr', 'none'], description: 'Cluster scheduling policy: rr (round-robin, the default on Linux) or none (the kernel distributes connections).', default: 'rr' },
+};
+
+export const attachAttributes: { [K in keyof Required<Own<AttachArguments>>]: PropertySchema } = {
+  port: { type: 'number', description: 'Inspector port of the running primary (started with --inspect).', default: 9229 },
+  host: { type: 'string', description: 'Inspector host. Only loopback addresses are accepted.', default: '127.0.0.1' },
+  processId: { type: 'number', description: 'Pid of a running Node process whose inspector to open (SIGUSR1), instead of a port.' },
+  presets: presetsSchema,
+};
+
+/** package.json's configurationAttributes, made from the schema above. */
+export function configurationAttributes(): Record<'launch' | 'attach', { required?: string[]; properties: Record<string, PropertySchema> }> {
+  return {
+    launch: { required: ['program'], properties: launchAttributes },
+    attach: { properties: attachAttributes },
+  };
+}

@@ -2,6 +2,7 @@
 // a ratio against a baseline measured in the same run; writes bench/results/latest.json and
 // prints a table. Exits non-zero only when the benchmark itself broke (a run failed, events
 // were dropped), never for a slow ratio.
+import { runStepBenchmark, StepResult, stepTableRow } from './step';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -82,12 +83,13 @@ async function main(): Promise<number> {
     firstLaunchMilliseconds,
     startup,
     throughput: { settings: { ...throughputSettings, node: undefined, fixture: path.relative(repository, fixture), repository: undefined }, ...throughput },
+    step: await runStepBenchmark({ node, repository, rounds: options.quick ? 1 : 2, log: console.log }),
   };
   const directory = path.join(repository, 'bench', 'results');
   fs.mkdirSync(directory, { recursive: true });
   fs.writeFileSync(path.join(directory, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 
-  printTable(startup, throughput);
+  printTable(startup, throughput, results.step);
   console.log(`results: ${path.relative(process.cwd(), path.join(directory, 'latest.json')) || 'bench/results/latest.json'}`);
   for (const failure of throughput.failures) {
     console.error(`BROKEN: ${failure}`);
@@ -95,8 +97,9 @@ async function main(): Promise<number> {
   return throughput.failures.length > 0 ? 1 : 0;
 }
 
-function printTable(startup: readonly StartupResult[], throughput: Awaited<ReturnType<typeof benchmarkThroughput>>): void {
+function printTable(startup: readonly StartupResult[], throughput: Awaited<ReturnType<typeof benchmarkThroughput>>, step: StepResult): void {
   const rows: string[][] = [['measure', 'baseline', 'measured', 'ratio']];
+  rows.push(stepTableRow(step));
   for (const result of startup) {
     rows.push([`start-up N=${result.workers} (observed / bare, ms)`, String(result.bareMedian), String(result.observedMedian), `${result.ratio}×`]);
   }

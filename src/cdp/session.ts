@@ -1,11 +1,13 @@
 // One DevTools-protocol connection to one Node process. The only file that talks to
 // chrome-remote-interface: typed commands whose failures name the method, typed events whose
-// subscriptions are Disposables, and a close event.
+// subscriptions are Disposables, and a close event. Unless told otherwise it acknowledges the
+// inspector's messages promptly (see acknowledgement.ts): a step then takes about 1 ms, not 44.
 import CDP from 'chrome-remote-interface';
 import type ProtocolMapping from 'devtools-protocol/types/protocol-mapping';
 import { Disposable, toDisposable } from '../common/disposable';
 import { Emitter } from '../common/emitter';
 import { ClusterTourError, messageOf } from '../common/errors';
+import { nudgeMethod, PromptAcknowledger } from './acknowledgement';
 
 export type CommandName = keyof ProtocolMapping.Commands;
 export type CommandParams<M extends CommandName> = ProtocolMapping.Commands[M]['paramsType'][0];
@@ -20,25 +22,40 @@ interface RawClient {
   close(): Promise<void>;
 }
 
+export interface ConnectOptions {
+  /**
+   * Nudge the inspector so that its messages are acknowledged at once (default true). Only the
+   * step benchmark turns it off, to measure the difference.
+   */
+  promptAcknowledgement?: boolean;
+}
+
 export class CdpSession {
   private readonly closeEmitter = new Emitter<void>();
   private closed = false;
   /** Fires once, when the connection is gone (either side closed it). */
   readonly onClose = this.closeEmitter.event;
+  private readonly acknowledger: PromptAcknowledger | undefined;
 
   private constructor(
     private readonly client: RawClient,
     readonly webSocketUrl: string,
+    options: ConnectOptions,
   ) {
     client.on('disconnect', () => this.markClosed());
+    if (options.promptAcknowledgement ?? true) {
+      const acknowledger = new PromptAcknowledger(() => this.sendNudge(acknowledger));
+      this.acknowledger = acknowledger;
+      client.on('event', (message) => acknowledger.eventReceived((message as { method: string }).method));
+    }
   }
 
   /** Connects to an inspector's WebSocket URL (`ws://127.0.0.1:PORT/UUID`). */
-  static async connect(webSocketUrl: string): Promise<CdpSession> {
+  static async connect(webSocketUrl: string, options: ConnectOptions = {}): Promise<CdpSession> {
     try {
       // `local`: use the bundled protocol description instead of asking the inspector for it.
       const client = (await CDP({ target: webSocketUrl, local: true })) as unknown as RawClient;
-      return new CdpSession(client, webSocketUrl);
+      return new CdpSession(client, webSocketUrl, options);
     } catch (error) {
       throw new ClusterTourError('E_CDP_CONNECT', `Could not connect to the inspector at ${webSocketUrl}: ${messageOf(error)}`);
     }
@@ -48,16 +65,24 @@ export class CdpSession {
     return this.closed;
   }
 
+  /** How many nudges this session sent (see acknowledgement.ts); for the step benchmark. */
+  get nudges(): number {
+    return this.acknowledger?.nudges ?? 0;
+  }
+
   async send<M extends CommandName>(method: M, ...params: ProtocolMapping.Commands[M]['paramsType']): Promise<CommandResult<M>> {
     if (this.closed) {
       throw new ClusterTourError('E_CDP_CLOSED', `${method} failed: the inspector connection is closed`, method);
     }
+    this.acknowledger?.commandSent(method);
     try {
       return (await this.client.send(method, params[0] as object | undefined)) as CommandResult<M>;
     } catch (error) {
       const response = (error as { response?: { message?: string } }).response;
       const detail = response?.message ?? messageOf(error);
       throw new ClusterTourError('E_CDP_COMMAND', `${method} failed: ${detail}`, method);
+    } finally {
+      this.acknowledger?.responseReceived();
     }
   }
 
@@ -71,6 +96,7 @@ export class CdpSession {
     if (this.closed) {
       return;
     }
+    this.acknowledger?.dispose();
     try {
       await this.client.close();
     } finally {
@@ -78,7 +104,20 @@ export class CdpSession {
     }
   }
 
+  private sendNudge(acknowledger: PromptAcknowledger): void {
+    if (this.closed) {
+      return;
+    }
+    this.client.send(nudgeMethod).then(
+      () => acknowledger.nudgeAnswered(),
+      // A closing connection, or an inspector without this command: stop nudging. Steps are then
+      // slow again but correct, and real commands report a closed connection themselves.
+      () => acknowledger.dispose(),
+    );
+  }
+
   private markClosed(): void {
+    this.acknowledger?.dispose();
     if (!this.closed) {
       this.closed = true;
       this.closeEmitter.fire();

@@ -1,5 +1,5 @@
-// Bundles the shipped JavaScript into dist/ with esbuild: the extension, the CLI and the agent
-// preloaded into debugged processes. `node scripts/build.mjs [--watch]`.
+// Bundles the shipped JavaScript into dist/ with esbuild: the extension, the CLI, the debug
+// adapter and the agent preloaded into debugged processes. `node scripts/build.mjs [--watch]`.
 // An entry whose source does not exist yet is skipped with a note, so the build stays green
 // while the tree is being written (in --watch mode too: restart it once a new entry exists).
 import { chmodSync, existsSync } from 'node:fs';
@@ -30,6 +30,11 @@ const entries = [
     source: 'src/cli/main.ts',
     options: { outfile: 'dist/cli.js', external: ['vscode'], banner: { js: '#!/usr/bin/env node' } },
     executable: true,
+  },
+  {
+    // The debug adapter as its own process (package.json's debuggers[0].program, over stdio).
+    source: 'src/adapter/main.ts',
+    options: { outfile: 'dist/adapter.js', external: ['vscode'] },
   },
   {
     // Runs inside the debugged Node processes (node --require): it must not pull in anything

@@ -3,10 +3,11 @@
 // come with their own issues.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { commands } from './common/contributions';
 
 export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand('clusterTour.traceSample', () => {
+    vscode.commands.registerCommand(commands.traceSample, () => {
       const terminal = vscode.window.createTerminal({ name: 'Cluster Tour trace' });
       terminal.show();
       terminal.sendText(`node ${JSON.stringify(path.join(context.extensionPath, 'dist', 'cli.js'))} trace`);

@@ -4,7 +4,7 @@
 // test compares the schema with package.json.
 import type { DebugProtocol } from '@vscode/debugprotocol';
 
-export const debugType = 'cluster-tour';
+export { debugType } from '../common/contributions';
 
 export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   /** The cluster program to run (its primary). */
@@ -27,14 +27,17 @@ export interface AttachArguments extends DebugProtocol.AttachRequestArguments {
   port?: number;
   /** Inspector host; loopback only. */
   host?: string;
-  /** Open the inspector of a running Node process by pid (SIGUSR1), then attach. */
-  processId?: number;
+  /**
+   * Open the inspector of a running Node process by pid (SIGUSR1), then attach. A string when it
+   * comes from `${command:PickProcess}`, which inserts the picked pid as text.
+   */
+  processId?: number | string;
   presets?: string[];
 }
 
 /** The part of JSON schema that configurationAttributes use here. */
 export interface PropertySchema {
-  type: 'string' | 'number' | 'boolean' | 'array' | 'object';
+  type: 'string' | 'number' | 'boolean' | 'array' | 'object' | readonly ('string' | 'number')[];
   description: string;
   default?: unknown;
   enum?: readonly string[];
@@ -70,7 +73,7 @@ export const launchAttributes: { [K in keyof Required<Own<LaunchArguments>>]: Pr
 export const attachAttributes: { [K in keyof Required<Own<AttachArguments>>]: PropertySchema } = {
   port: { type: 'number', description: 'Inspector port of the running primary (started with --inspect).', default: 9229 },
   host: { type: 'string', description: 'Inspector host. Only loopback addresses are accepted.', default: '127.0.0.1' },
-  processId: { type: 'number', description: 'Pid of a running Node process whose inspector to open (SIGUSR1), instead of a port.' },
+  processId: { type: ['number', 'string'], description: 'Pid of a running Node process whose inspector to open (SIGUSR1), instead of a port.' },
   presets: presetsSchema,
 };
 

@@ -1,0 +1,367 @@
+// Opens the inspector of a Node process that is already running, given its pid (Linux, /proc):
+// finds the inspector it already has, or sends it SIGUSR1 and waits for that process's inspector.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ClusterTourError, messageOf } from '../common/errors';
+import { listInspectorTargets } from '../cdp/discovery';
+import { CdpSession } from '../cdp/session';
+
+export interface InspectorAddress {
+  host: '127.0.0.1';
+  port: number;
+}
+
+export interface OpenInspectorOptions {
+  /** How long to wait for the inspector after SIGUSR1. Default 5000 ms. */
+  timeoutMs?: number;
+}
+
+/** Node's port for an inspector opened by SIGUSR1 when no --inspect-port says otherwise. */
+const defaultInspectorPort = 9229;
+const pollIntervalMs = 50;
+const host = '127.0.0.1';
+
+/**
+ * Returns the inspector address of the Node process `pid`, opening its inspector with SIGUSR1
+ * when it has none. No signal goes to any other process.
+ */
+export async function openInspector(pid: number, options: OpenInspectorOptions = {}): Promise<InspectorAddress> {
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const target = describeNodeProcess(pid);
+
+  const existing = (await inspectorOwnedBy(pid)) ?? (await inspectorFromFlags(pid, target.flags));
+  if (existing !== undefined) {
+    return { host, port: existing };
+  }
+  if (target.flags.sigusr1Disabled) {
+    throw new ClusterTourError('E_SIGUSR1_DISABLED', `Process ${pid} runs with --disable-sigusr1, so its inspector cannot be opened from outside. Start it with --inspect=127.0.0.1:0 instead.`);
+  }
+  const port = target.flags.inspectPort ?? defaultInspectorPort;
+  if (port !== 0) {
+    const holder = listenerOf(pid, port);
+    if (holder !== undefined) {
+      throw portTaken(pid, port, holder);
+    }
+  }
+
+  // The pid could have been reused since we looked: signal only the very process we checked.
+  if (startTimeOf(pid) !== target.startTime) {
+    throw noSuchProcess(pid, 'exited');
+  }
+  try {
+    process.kill(pid, 'SIGUSR1');
+  } catch (error) {
+    throw signalFailed(pid, error);
+  }
+
+  // Nothing reports when the inspector is up but the target's own stderr, which is not ours to
+  // read: poll its sockets.
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (startTimeOf(pid) !== target.startTime) {
+      throw noSuchProcess(pid, 'exited before its inspector opened');
+    }
+    const opened = await inspectorOwnedBy(pid);
+    if (opened !== undefined) {
+      return { host, port: opened };
+    }
+    if (Date.now() >= deadline) {
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
+  }
+  const holder = port === 0 ? undefined : listenerOf(pid, port);
+  if (holder !== undefined) {
+    throw portTaken(pid, port, holder);
+  }
+  const portHint =
+    port === 0
+      ? ''
+      : ` (expected on port ${port}). If its stderr says "Starting inspector on ${host}:${port} failed", free port ${port} or start it with --inspect-port=0`;
+  throw new ClusterTourError(
+    'E_TIMEOUT',
+    `Process ${pid} did not open its inspector within ${timeoutMs} ms of SIGUSR1${portHint}. You can also start it with --inspect=127.0.0.1:0 and attach by port.`,
+  );
+}
+
+/** What the node-ness check learns about the target. */
+interface NodeProcess {
+  /** Field 22 of /proc/<pid>/stat: with the pid, identifies this process across pid reuse. */
+  startTime: string;
+  flags: InspectorFlags;
+}
+
+function describeNodeProcess(pid: number): NodeProcess {
+  if (!Number.isSafeInteger(pid) || pid <= 0) {
+    throw new ClusterTourError('E_NO_SUCH_PROCESS', `${JSON.stringify(pid)} is not a process id: a pid is a positive whole number.`);
+  }
+  const startTime = startTimeOf(pid);
+  if (startTime === undefined) {
+    throw noSuchProcess(pid, 'does not exist');
+  }
+  const commandLine = (readProcFile(pid, 'cmdline') ?? '').split('\0').filter(Boolean);
+  const executable = executableOf(pid) ?? commandLine[0] ?? '';
+  if (!/^(node|nodejs)(\d*|-[\w.-]*)$/.test(path.basename(executable))) {
+    throw new ClusterTourError(
+      'E_NOT_NODE',
+      `Process ${pid} (${executable || 'unknown program'}) is not a Node.js process: Cluster Tour opens inspectors of node processes only.`,
+    );
+  }
+  const nodeOptions = (readProcFile(pid, 'environ') ?? '')
+    .split('\0')
+    .find((entry) => entry.startsWith('NODE_OPTIONS='));
+  const optionWords = nodeOptions?.slice('NODE_OPTIONS='.length).split(/\s+/).filter(Boolean) ?? [];
+  // Command-line options come after NODE_OPTIONS and win over them.
+  return { startTime, flags: inspectorFlags([...optionWords, ...nodeArguments(commandLine)]) };
+}
+
+/** The inspector-related options a Node process was started with. */
+interface InspectorFlags {
+  /** The port of --inspect[-brk|-wait][=[host:]port], when it gives one. */
+  inspectorPort?: number;
+  /** The port SIGUSR1 opens: --inspect-port / --debug-port, else the --inspect port. */
+  inspectPort?: number;
+  sigusr1Disabled: boolean;
+}
+
+function inspectorFlags(words: readonly string[]): InspectorFlags {
+  const flags: InspectorFlags = { sigusr1Disabled: false };
+  for (let index = 0; index < words.length; index++) {
+    const [name, inlineValue] = splitOption(words[index]);
+    if (name === '--disable-sigusr1') {
+      flags.sigusr1Disabled = true;
+    } else if (name === '--inspect-port' || name === '--debug-port') {
+      const value = inlineValue ?? words[++index];
+      flags.inspectPort = portOf(value) ?? flags.inspectPort;
+    } else if (/^--inspect(-brk|-wait)?$/.test(name) && inlineValue !== undefined) {
+      flags.inspectorPort = portOf(inlineValue) ?? flags.inspectorPort;
+      flags.inspectPort = flags.inspectorPort;
+    }
+  }
+  return flags;
+}
+
+/** Node's own options from a command line: those before the script (or -e code, or --). */
+function nodeArguments(commandLine: readonly string[]): string[] {
+  const takesValue = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '--inspect-port', '--debug-port', '--title', '-C', '--conditions', '--env-file', '--input-type', '--stack-size']);
+  const options: string[] = [];
+  for (let index = 1; index < commandLine.length; index++) {
+    const word = commandLine[index];
+    if (!word.startsWith('-') || word === '--' || ['-e', '--eval', '-p', '--print'].includes(word)) {
+      break;
+    }
+    options.push(word);
+    if (!word.includes('=') && takesValue.has(word) && index + 1 < commandLine.length) {
+      options.push(commandLine[++index]);
+    }
+  }
+  return options;
+}
+
+function splitOption(word: string): [string, string | undefined] {
+  const equals = word.indexOf('=');
+  return equals === -1 ? [word, undefined] : [word.slice(0, equals), word.slice(equals + 1)];
+}
+
+/** The port of `port`, `host:port` or `[v6]:port`; undefined when there is none. */
+function portOf(value: string | undefined): number | undefined {
+  const match = value === undefined ? null : /(?:^|:)(\d+)$/.exec(value);
+  const port = match ? Number(match[1]) : NaN;
+  return Number.isInteger(port) && port >= 0 && port <= 65535 ? port : undefined;
+}
+
+/**
+ * The port of an inspector served by one of `pid`'s own listening sockets and reachable at
+ * 127.0.0.1: its sockets prove whose inspector it is, whatever its port.
+ */
+async function inspectorOwnedBy(pid: number): Promise<number | undefined> {
+  const inodes = socketInodesOf(pid);
+  const ports = listeningSockets(pid)
+    .filter((socket) => inodes.has(socket.inode) && socket.reachableAtLoopback)
+    .map((socket) => socket.port);
+  for (const port of new Set(ports)) {
+    if (await answersAsInspector(port)) {
+      return port;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * When /proc/<pid>/fd cannot be read, the --inspect port on its command line, confirmed by
+ * asking the inspector there for its process.pid.
+ */
+async function inspectorFromFlags(pid: number, flags: InspectorFlags): Promise<number | undefined> {
+  if (readableFolder(`/proc/${pid}/fd`) || !flags.inspectorPort) {
+    return undefined;
+  }
+  const port = flags.inspectorPort;
+  const [target] = await listInspectorTargets(host, port, 1000).catch(() => []);
+  if (target === undefined) {
+    return undefined;
+  }
+  const session = await CdpSession.connect(target.webSocketDebuggerUrl);
+  try {
+    const answer = await session.send('Runtime.evaluate', { expression: 'process.pid', returnByValue: true });
+    return answer.result.value === pid ? port : undefined;
+  } finally {
+    await session.close();
+  }
+}
+
+async function answersAsInspector(port: number): Promise<boolean> {
+  try {
+    return (await listInspectorTargets(host, port, 1000)).length > 0;
+  } catch (error) {
+    if (error instanceof ClusterTourError) {
+      return false;
+    }
+    throw error;
+  }
+}
+
+interface ListeningSocket {
+  port: number;
+  inode: string;
+  /** Bound to 127.0.0.1 (or any 127.x), 0.0.0.0 or [::], so 127.0.0.1 reaches it. */
+  reachableAtLoopback: boolean;
+}
+
+/** TCP sockets in LISTEN state in the network namespace of `pid`. */
+function listeningSockets(pid: number): ListeningSocket[] {
+  const sockets: ListeningSocket[] = [];
+  for (const table of ['tcp', 'tcp6']) {
+    for (const line of (readProcFile(pid, `net/${table}`) ?? '').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields.length < 10 || fields[3] !== '0A') {
+        continue;
+      }
+      const [address, port] = fields[1].split(':');
+      sockets.push({ port: parseInt(port, 16), inode: fields[9], reachableAtLoopback: reachableAtLoopback(address) });
+    }
+  }
+  return sockets;
+}
+
+/** /proc/net/tcp* addresses are hex, in 32-bit words of host (little-endian) byte order. */
+function reachableAtLoopback(address: string): boolean {
+  if (address.length === 8) {
+    return address === '00000000' || address.endsWith('7F');
+  }
+  return /^0{32}$/.test(address) || /^0{16}FFFF0000[0-9A-F]{6}7F$/i.test(address);
+}
+
+function socketInodesOf(pid: number): Set<string> {
+  const inodes = new Set<string>();
+  let descriptors: string[];
+  try {
+    descriptors = fs.readdirSync(`/proc/${pid}/fd`);
+  } catch (error) {
+    if (isGone(error)) {
+      return inodes;
+    }
+    throw error;
+  }
+  for (const descriptor of descriptors) {
+    const link = readLink(`/proc/${pid}/fd/${descriptor}`);
+    const match = link === undefined ? null : /^socket:\[(\d+)\]$/.exec(link);
+    if (match) {
+      inodes.add(match[1]);
+    }
+  }
+  return inodes;
+}
+
+/** Who holds `port` on an address 127.0.0.1:port would clash with: a pid, 'unknown', or undefined when free. */
+function listenerOf(pid: number, port: number): number | 'unknown' | undefined {
+  const socket = listeningSockets(pid).find((each) => each.port === port && each.reachableAtLoopback);
+  if (socket === undefined) {
+    return undefined;
+  }
+  for (const entry of fs.readdirSync('/proc')) {
+    if (/^\d+$/.test(entry) && socketInodesOf(Number(entry)).has(socket.inode)) {
+      return Number(entry);
+    }
+  }
+  return 'unknown';
+}
+
+function portTaken(pid: number, port: number, holder: number | 'unknown'): ClusterTourError {
+  const by = holder === 'unknown' ? 'another process' : holder === pid ? `process ${pid} itself (not as its inspector)` : `process ${holder} (${commandLineOf(holder)})`;
+  return new ClusterTourError(
+    'E_PORT_TAKEN',
+    `Port ${port} on ${host}, where process ${pid} would open its inspector, is already used by ${by}. Node would fail with "address already in use". Free port ${port}, or start the app with --inspect-port=0 (any free port) and attach again.`,
+  );
+}
+
+function noSuchProcess(pid: number, what: string): ClusterTourError {
+  return new ClusterTourError('E_NO_SUCH_PROCESS', `Process ${pid} ${what}: there is nothing to attach to.`);
+}
+
+function signalFailed(pid: number, error: unknown): ClusterTourError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ESRCH') {
+    return noSuchProcess(pid, 'exited');
+  }
+  if (code === 'EPERM') {
+    return new ClusterTourError('E_NOT_PERMITTED', `Not allowed to signal process ${pid} (it belongs to another user). Start it with --inspect=127.0.0.1:0 and attach by port.`);
+  }
+  return new ClusterTourError('E_SIGNAL', `Could not send SIGUSR1 to process ${pid}: ${messageOf(error)}`);
+}
+
+/** Field 22 of /proc/<pid>/stat; undefined when the process is gone or a zombie. */
+function startTimeOf(pid: number): string | undefined {
+  const stat = readProcFile(pid, 'stat');
+  if (stat === undefined) {
+    return undefined;
+  }
+  // The command name sits in parentheses and may itself hold spaces or parentheses.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields[0] === 'Z' || fields[0] === 'X' ? undefined : fields[19];
+}
+
+function executableOf(pid: number): string | undefined {
+  return readLink(`/proc/${pid}/exe`)?.replace(/ \(deleted\)$/, '');
+}
+
+function commandLineOf(pid: number): string {
+  return (readProcFile(pid, 'cmdline') ?? '').split('\0').filter(Boolean).join(' ') || 'unknown program';
+}
+
+function readableFolder(folder: string): boolean {
+  try {
+    fs.readdirSync(folder);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads a /proc file of a process that may exit at any moment, or is not ours to read: undefined then. */
+function readProcFile(pid: number, name: string): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/${name}`, 'utf8');
+  } catch (error) {
+    if (isGone(error)) {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+function readLink(link: string): string | undefined {
+  try {
+    return fs.readlinkSync(link);
+  } catch (error) {
+    if (isGone(error)) {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/** ENOENT/ESRCH: the process (or descriptor) went away; EACCES: it is not ours to inspect. */
+function isGone(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ESRCH' || code === 'EACCES';
+}

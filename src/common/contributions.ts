@@ -1,0 +1,26 @@
+// The one table of ids Cluster Tour contributes to VS Code (STYLE.md rule 4): commands, the debug
+// type and the custom DAP events. package.json must agree with it; test/unit/configuration.test.ts checks.
+
+/** Commands in package.json's contributes.commands, by what they do. */
+export const commands = {
+  /** Opens a terminal that runs `cluster-tour trace` on the bundled sample app. */
+  traceSample: 'clusterTour.traceSample',
+} as const;
+
+export type CommandId = (typeof commands)[keyof typeof commands];
+
+/** Every command id, for checks that walk them all. */
+export const commandIds: readonly CommandId[] = Object.values(commands);
+
+/** The `type` of Cluster Tour's launch configurations (contributes.debuggers[0].type). */
+export const debugType = 'cluster-tour';
+
+export type DebugType = typeof debugType;
+
+/** Events the debug adapter sends beyond the Debug Adapter Protocol's own (DAP custom events). */
+export const customEvents = {
+  /** A process of the cluster reached a lifecycle stage; the body is a LifecycleEvent. */
+  stage: 'clusterTour.stage',
+} as const;
+
+export type CustomEventName = (typeof customEvents)[keyof typeof customEvents];

@@ -1,5 +1,5 @@
 // The one test entry behind `npm test` (which builds, type-checks into out/ and lints first).
-// `node scripts/test.mjs [unit|integration]... [--node-test-flag...]` runs Node's test runner on
+// `node scripts/test.mjs [unit|integration|adapter]... [--node-test-flag...]` runs Node's test runner on
 // the compiled tests, part after part, and closes with the line "N passed, N failed".
 //
 // Integration tests get CLUSTER_TOUR_TEST_NODES: absolute paths of the Node binaries to run
@@ -19,15 +19,16 @@ const parts = {
   unit: { flags: ['--test-timeout=60000'] },
   // Real processes on a 2-core machine: one test file at a time.
   integration: { flags: ['--test-concurrency=1', '--test-timeout=300000'], prepare: prepareIntegration },
-  // HOOK (e2e): real VS Code tests (test/e2e, see shared/reference/real-vscode-e2e.md) are not
-  // written yet. When they are, add the part here with its own `prepare` (download VS Code,
-  // start Xvfb) and decide whether `npm test` runs it by default.
+  // The debug adapter over stdio, driven by DebugClient, on real cluster fixtures.
+  adapter: { flags: ['--test-concurrency=1', '--test-timeout=180000'] },
+  // The extension in a real VS Code: code-server on Node 24 and Debian's chromium, installed
+  // outside the project by scripts/e2e-setup.mjs (see shared/reference/real-vscode-e2e.md).
+  e2e: { flags: ['--test-concurrency=1', '--test-timeout=600000'], prepare: prepareEndToEnd },
 };
 
 const requested = process.argv.slice(2).filter((argument) => !argument.startsWith('--'));
 const forwardedFlags = process.argv.slice(2).filter((argument) => argument.startsWith('--'));
 for (const name of requested) {
-  if (name === 'e2e') fail('test: the e2e part is not implemented yet (see the HOOK in scripts/test.mjs)');
   if (!(name in parts)) fail(`test: unknown part "${name}"; expected one of: ${Object.keys(parts).join(', ')}`);
 }
 
@@ -77,6 +78,13 @@ function compiledTests(name) {
     }
   }
   return files;
+}
+
+/** Installs code-server, Node 24 and chromium once (a no-op when they are there). */
+async function prepareEndToEnd() {
+  const { e2eSetup } = await import('./e2e-setup.mjs');
+  await e2eSetup();
+  return {};
 }
 
 /** CLUSTER_TOUR_TEST_NODES for the integration part, fetching the other majors when unset. */

@@ -10,7 +10,10 @@ import { ClusterTourError, messageOf } from '../common/errors';
 import type { AnyLifecycleEvent, ProcessRole, StageName } from '../common/stages';
 import { stageNames } from '../common/stages';
 import { AgentBatch, AgentOptions, installAgent } from './agent/agent';
-import type { MergedBreakpoint } from './breakpoints';
+import { CapturedChunk, installOutputCapture } from './agent/outputCapture';
+import type { MergedBreakpoint, SourceLocation } from './breakpoints';
+import { DebugOperations, PauseOnExceptions } from './debugOperations';
+import { agentSourceUrl, instrumentationPatterns, outputCaptureSourceUrl, sourceUrlComment } from './instrumentation';
 
 export interface ProcessIdentity {
   pid: number;
@@ -26,6 +29,30 @@ export interface PausedEvent {
   /** Owners (call-site ids, breakpoint ids) of the stops that made the process pause here. */
   stopOwners: string[];
   callFrames: Protocol.Debugger.CallFrame[];
+  /** For exceptions: the thrown value. */
+  data?: Protocol.Runtime.RemoteObject;
+}
+
+/** Where the inspector bound a breakpoint, for the owners of the stops merged into it. */
+export interface BreakpointResolvedEvent {
+  process: ProcessIdentity;
+  owners: string[];
+  location: SourceLocation;
+}
+
+export interface ProcessOutputEvent {
+  process: ProcessIdentity;
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+/** What a debugger (not the stage tracking) wants of a process from its start. */
+export interface DebuggingOptions {
+  /** Blackbox the preload and our evaluated scripts, so that stepping and pausing skip them. */
+  preloadPath?: string;
+  pauseOnExceptions?: PauseOnExceptions;
+  /** Capture stdout/stderr per process; `redirect`: only to the debugger (see outputCapture.ts). */
+  captureOutput?: 'redirect' | 'tee';
 }
 
 export interface AgentProblem {
@@ -43,9 +70,12 @@ export class ProcessSession {
   private readonly resumedEmitter = new Emitter<ProcessIdentity>();
   private readonly closedEmitter = new Emitter<ProcessIdentity>();
   private readonly problemEmitter = new Emitter<AgentProblem>();
+  private readonly resolvedEmitter = new Emitter<BreakpointResolvedEvent>();
+  private readonly outputEmitter = new Emitter<ProcessOutputEvent>();
+  private readonly outputBindingName = `__clusterTourOutput_${randomBytes(6).toString('hex')}`;
   private readonly bindingName = `__clusterTour_${randomBytes(6).toString('hex')}`;
   /** Breakpoints set in this process: key → inspector id and the merged wish it came from. */
-  private readonly breakpoints = new Map<string, { id: string; wish: MergedBreakpoint }>();
+  private readonly breakpoints = new Map<string, { id: string; wish: MergedBreakpoint; locations: Protocol.Debugger.Location[] }>();
   private readonly byInspectorId = new Map<string, MergedBreakpoint>();
   private syncing: Promise<void> = Promise.resolve();
   /** Script ids to URLs: call frames carry only the id. */
@@ -58,11 +88,17 @@ export class ProcessSession {
   /** The process ended or the connection dropped; the session is gone. */
   readonly onClosed = this.closedEmitter.event;
   readonly onProblem = this.problemEmitter.event;
+  readonly onBreakpointResolved = this.resolvedEmitter.event;
+  /** Output written by this process (only with `captureOutput`). */
+  readonly onOutput = this.outputEmitter.event;
+  readonly debug: DebugOperations;
 
   private constructor(
     readonly identity: ProcessIdentity,
     readonly cdp: CdpSession,
-  ) {}
+  ) {
+    this.debug = new DebugOperations(cdp);
+  }
 
   static async connect(identity: ProcessIdentity): Promise<ProcessSession> {
     const cdp = await CdpSession.connect(identity.webSocketUrl);
@@ -72,6 +108,16 @@ export class ProcessSession {
   /** The URL of a script this process has compiled (`node:net`, `file:///…`). */
   scriptUrl(scriptId: string): string | undefined {
     return this.scripts.get(scriptId);
+  }
+
+  /** The id of a script with this URL that this process has compiled, if any. */
+  scriptIdOf(url: string): string | undefined {
+    for (const [scriptId, candidate] of this.scripts) {
+      if (candidate === url) {
+        return scriptId;
+      }
+    }
+    return undefined;
   }
 
   get isPaused(): boolean {
@@ -86,15 +132,21 @@ export class ProcessSession {
    * Enables the domains, installs the agent and sets the breakpoints. The process may be
    * waiting in the preload's gate: call `release()` afterwards.
    */
-  async start(breakpoints: readonly MergedBreakpoint[], tracking = true, flushMilliseconds = { perConnection: 100, other: 20 }): Promise<void> {
+  async start(
+    breakpoints: readonly MergedBreakpoint[],
+    tracking = true,
+    flushMilliseconds = { perConnection: 100, other: 20 },
+    debugging: DebuggingOptions = {},
+  ): Promise<void> {
     const cdp = this.cdp;
     this.disposables.add(cdp.on('Runtime.bindingCalled', (event) => this.onBinding(event)));
+    this.disposables.add(cdp.on('Debugger.breakpointResolved', (event) => this.onResolved(event.breakpointId, [event.location])));
     this.disposables.add(cdp.on('Debugger.scriptParsed', (event) => this.scripts.set(event.scriptId, event.url)));
     this.disposables.add(
       cdp.on('Debugger.paused', (event) => {
         this.paused = true;
         const stopOwners = (event.hitBreakpoints ?? []).flatMap((id) => this.byInspectorId.get(id)?.stopOwners ?? []);
-        this.pausedEmitter.fire({ process: this.identity, reason: event.reason, stopOwners, callFrames: event.callFrames });
+        this.pausedEmitter.fire({ process: this.identity, reason: event.reason, stopOwners, callFrames: event.callFrames, data: event.data as Protocol.Runtime.RemoteObject | undefined });
       }),
     );
     this.disposables.add(
@@ -110,10 +162,32 @@ export class ProcessSession {
 
     await cdp.send('Runtime.enable');
     await cdp.send('Debugger.enable', {});
+    if (debugging.preloadPath !== undefined) {
+      await cdp.send('Debugger.setBlackboxPatterns', { patterns: instrumentationPatterns(debugging.preloadPath) });
+    }
+    if (debugging.pauseOnExceptions && debugging.pauseOnExceptions !== 'none') {
+      await this.debug.setPauseOnExceptions(debugging.pauseOnExceptions);
+    }
+    if (debugging.captureOutput) {
+      await this.installOutputCapture(debugging.captureOutput === 'redirect');
+    }
     if (tracking) {
       await this.installAgent(flushMilliseconds);
     }
     await this.setBreakpoints(breakpoints);
+  }
+
+  private async installOutputCapture(redirect: boolean): Promise<void> {
+    await this.cdp.send('Runtime.addBinding', { name: this.outputBindingName });
+    const options = { bindingName: this.outputBindingName, redirect };
+    const installed = await this.cdp.send('Runtime.evaluate', {
+      expression: `(${installOutputCapture.toString()})(${JSON.stringify(options)})${sourceUrlComment(outputCaptureSourceUrl)}`,
+      returnByValue: true,
+      silent: true,
+    });
+    if (installed.exceptionDetails) {
+      throw new ClusterTourError('E_OUTPUT_CAPTURE', `Could not capture the output of pid ${this.identity.pid}: ${installed.exceptionDetails.text}`, 'Runtime.evaluate');
+    }
   }
 
   private async installAgent(flushMilliseconds: AgentOptions['flushMilliseconds']): Promise<void> {
@@ -121,7 +195,7 @@ export class ProcessSession {
     await cdp.send('Runtime.addBinding', { name: this.bindingName });
     const options = { bindingName: this.bindingName, role: this.identity.role, flushMilliseconds };
     const installed = await cdp.send('Runtime.evaluate', {
-      expression: `(${installAgent.toString()})(${JSON.stringify(options)})`,
+      expression: `(${installAgent.toString()})(${JSON.stringify(options)})${sourceUrlComment(agentSourceUrl)}`,
       returnByValue: true,
       silent: true,
     });
@@ -197,6 +271,8 @@ export class ProcessSession {
       } else {
         existing.wish = wish;
         this.byInspectorId.set(existing.id, wish);
+        // Owners that joined a breakpoint already bound learn where it is.
+        this.onResolved(existing.id, []);
       }
     }
     for (const wish of wanted) {
@@ -210,12 +286,34 @@ export class ProcessSession {
         columnNumber: location.columnNumber,
         condition: wish.condition,
       });
-      this.breakpoints.set(wish.key, { id: result.breakpointId, wish });
+      this.breakpoints.set(wish.key, { id: result.breakpointId, wish, locations: [] });
       this.byInspectorId.set(result.breakpointId, wish);
+      this.onResolved(result.breakpointId, result.locations);
+    }
+  }
+
+  private onResolved(breakpointId: string, locations: readonly Protocol.Debugger.Location[]): void {
+    const entry = [...this.breakpoints.values()].find((candidate) => candidate.id === breakpointId);
+    if (!entry) {
+      return;
+    }
+    entry.locations.push(...locations);
+    for (const location of entry.locations) {
+      const url = this.scripts.get(location.scriptId) ?? entry.wish.location.url;
+      this.resolvedEmitter.fire({
+        process: this.identity,
+        owners: entry.wish.stopOwners,
+        location: { url, lineNumber: location.lineNumber, columnNumber: location.columnNumber },
+      });
     }
   }
 
   private onBinding(event: Protocol.Runtime.BindingCalledEvent): void {
+    if (event.name === this.outputBindingName) {
+      const [stream, text] = JSON.parse(event.payload) as CapturedChunk;
+      this.outputEmitter.fire({ process: this.identity, stream, text });
+      return;
+    }
     if (event.name !== this.bindingName) {
       return;
     }

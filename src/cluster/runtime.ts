@@ -27,7 +27,11 @@ import {
   stopProcessGroup,
 } from './launcher';
 import { callSiteModules, readNodeSources } from './nodeSources';
-import { PausedEvent, ProcessIdentity, ProcessSession } from './processSession';
+import { BreakpointResolvedEvent, PausedEvent, ProcessIdentity, ProcessOutputEvent, ProcessSession } from './processSession';
+import type { PauseOnExceptions } from './debugOperations';
+import { findFunction } from './functionBreakpoints';
+import { isInstrumentationUrl } from './instrumentation';
+import { pathToFileURL } from 'node:url';
 import { OutputFilter } from './outputFilter';
 import { resolveCallSites } from './resolver';
 import { attachToWorkersOf } from './attachWorkers';
@@ -49,6 +53,17 @@ export interface LaunchOptions {
   breakpoints?: readonly BreakpointRequest[];
   /** Record lifecycle stages (default true). Off: attached only, the baseline of benchmarks. */
   tracking?: boolean;
+  /** Pause the primary and each worker running the program at its first line (stop owner `entry`). */
+  stopOnEntry?: boolean;
+  /** Options a debugger needs; see DebuggerOptions. */
+  debugging?: DebuggerOptions;
+}
+
+/** What a debugger asks of every process: blackboxing, exceptions, output labelled per process. */
+export interface DebuggerOptions {
+  pauseOnExceptions?: PauseOnExceptions;
+  /** Capture each process's stdout/stderr (onProcessOutput); launch: no longer through the pipes. */
+  captureOutput?: boolean;
 }
 
 export interface AttachOptions {
@@ -56,6 +71,8 @@ export interface AttachOptions {
   port: number;
   presets?: readonly PresetId[];
   preloadPath?: string;
+  breakpoints?: readonly BreakpointRequest[];
+  debugging?: DebuggerOptions;
 }
 
 export interface RuntimePausedEvent extends PausedEvent {
@@ -84,7 +101,12 @@ export interface EndEvent {
 export interface BreakpointRequest {
   location: SourceLocation;
   condition?: string;
+  /** The caller's id: the stop owner becomes `bp:<id>` (otherwise `user:<n>`, returned). */
+  id?: string;
 }
+
+/** The stop owner of the launch's stop-on-entry breakpoint. */
+export const entryOwner = 'entry';
 
 export class ClusterRuntime implements Disposable {
   private readonly disposables = new DisposableStore();
@@ -102,6 +124,15 @@ export class ClusterRuntime implements Disposable {
   private readonly pending = new Set<Promise<unknown>>();
   private readonly tracking: boolean;
   private readonly ready = new Map<number, ProcessIdentity>();
+  private pauseOnExceptions: PauseOnExceptions = 'none';
+  private captureOutput = false;
+  private nodeSources: ReadonlyMap<string, string> = new Map();
+  private readonly resolvedEmitter = new Emitter<BreakpointResolvedEvent>();
+  private readonly processOutputEmitter = new Emitter<ProcessOutputEvent>();
+  /** Where a stop owner's breakpoint is bound, per process (a process reports on each bind). */
+  readonly onBreakpointResolved = this.resolvedEmitter.event;
+  /** Output of one process, with `debugging.captureOutput`; `onOutput` then carries only the rest. */
+  readonly onProcessOutput = this.processOutputEmitter.event;
 
   private readonly stageEmitter = new Emitter<AnyLifecycleEvent>();
   private readonly attachedEmitter = new Emitter<ProcessIdentity>();
@@ -159,7 +190,7 @@ export class ClusterRuntime implements Disposable {
     const node = await readNodeSources(runtimeExecutable, callSiteModules(callSites));
     const preloadPath = options.preloadPath ?? findPreload();
     const sessionDirectory = createSessionDirectory();
-    const runtime = new ClusterRuntime(
+    const runtime: ClusterRuntime = new ClusterRuntime(
       'launch',
       node.version,
       resolveCallSites(node.sources, callSites),
@@ -168,8 +199,10 @@ export class ClusterRuntime implements Disposable {
       options.presets ?? [],
       options.tracking ?? true,
     );
-    for (const request of options.breakpoints ?? []) {
-      runtime.userParts.set(`user:${runtime.nextBreakpoint}`, { kind: 'stop', owner: `user:${runtime.nextBreakpoint++}`, location: request.location, condition: request.condition });
+    runtime.prepare(node.sources, options.breakpoints ?? [], options.debugging);
+    if (options.stopOnEntry) {
+      const location = { url: pathToFileURL(program).href, lineNumber: 0 };
+      runtime.userParts.set(entryOwner, { kind: 'stop', owner: entryOwner, location });
     }
     runtime.start({
       runtimeExecutable,
@@ -207,6 +240,7 @@ export class ClusterRuntime implements Disposable {
     }
     const node = await readNodeSources(facts.execPath, callSiteModules(callSites));
     const runtime = new ClusterRuntime('attach', node.version, resolveCallSites(node.sources, callSites), options.preloadPath ?? findPreload(), createSessionDirectory(), options.presets ?? []);
+    runtime.prepare(node.sources, options.breakpoints ?? [], options.debugging);
     const identity: ProcessIdentity = {
       pid: facts.pid,
       role: facts.workerId === null ? 'primary' : 'worker',
@@ -257,9 +291,39 @@ export class ClusterRuntime implements Disposable {
   }
 
   async addBreakpoint(request: BreakpointRequest): Promise<string> {
-    const owner = `user:${this.nextBreakpoint++}`;
-    this.userParts.set(owner, { kind: 'stop', owner, location: request.location, condition: request.condition });
+    const owner = this.addPart(request);
     await this.syncBreakpoints();
+    return owner;
+  }
+
+  /** Breaks on exceptions in every process, now and later. */
+  async setPauseOnExceptions(state: PauseOnExceptions): Promise<void> {
+    this.pauseOnExceptions = state;
+    await Promise.all([...this.sessions.values()].map((session) => session.debug.setPauseOnExceptions(state)));
+  }
+
+  /** True for a script of Cluster Tour's own (preload, agent): debuggers hide its frames. */
+  isInstrumentation(url: string): boolean {
+    return isInstrumentationUrl(url, this.preloadPath);
+  }
+
+  /** A function of Node's cluster/net modules by its path (`RoundRobinHandle.prototype.distribute`). */
+  findFunction(name: string): ResolvedCallSite {
+    return findFunction(this.nodeSources, name);
+  }
+
+  private prepare(sources: ReadonlyMap<string, string>, breakpoints: readonly BreakpointRequest[], debugging: DebuggerOptions | undefined): void {
+    this.nodeSources = sources;
+    this.pauseOnExceptions = debugging?.pauseOnExceptions ?? 'none';
+    this.captureOutput = debugging?.captureOutput ?? false;
+    for (const request of breakpoints) {
+      this.addPart(request);
+    }
+  }
+
+  private addPart(request: BreakpointRequest): string {
+    const owner = request.id !== undefined ? `bp:${request.id}` : `user:${this.nextBreakpoint++}`;
+    this.userParts.set(owner, { kind: 'stop', owner, location: request.location, condition: request.condition });
     return owner;
   }
 
@@ -387,6 +451,8 @@ export class ClusterRuntime implements Disposable {
       this.problemEmitter.fire({ code: 'E_TRACK', message: `A tracepoint at ${problem.siteId} failed in pid ${problem.process.pid}: ${problem.message}`, pid: problem.process.pid }),
     );
     session.onResumed((process) => this.resumedEmitter.fire(process));
+    session.onBreakpointResolved((event) => this.resolvedEmitter.fire(event));
+    session.onOutput((event) => this.processOutputEmitter.fire(event));
     session.onPaused((event) => this.pausedEmitter.fire({ ...event, callSites: this.callSitesOf(event.stopOwners) }));
     session.onClosed(() => {
       this.sessions.delete(identity.pid);
@@ -397,7 +463,11 @@ export class ClusterRuntime implements Disposable {
       }
     });
     try {
-      await session.start(this.breakpointsFor(identity), this.tracking);
+      await session.start(this.breakpointsFor(identity), this.tracking, undefined, {
+        preloadPath: this.preloadPath,
+        pauseOnExceptions: this.pauseOnExceptions,
+        captureOutput: this.captureOutput ? (this.mode === 'launch' ? 'redirect' : 'tee') : undefined,
+      });
       await session.release();
     } catch (error) {
       if (session.isClosed) {

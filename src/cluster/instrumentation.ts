@@ -1,0 +1,26 @@
+// Names of the code Cluster Tour itself runs inside debugged processes (the preload, the stage
+// agent, the output capture), so that debuggers can hide it: blackboxed in the inspector, left
+// out of call stacks. Scripts evaluated through Runtime.evaluate get these names by sourceURL.
+import { pathToFileURL } from 'node:url';
+
+export const agentSourceUrl = 'cluster-tour:///agent.js';
+export const outputCaptureSourceUrl = 'cluster-tour:///output-capture.js';
+
+/** A `//# sourceURL=` line that names an evaluated script. */
+export function sourceUrlComment(url: string): string {
+  return `\n//# sourceURL=${url}`;
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/** Patterns for Debugger.setBlackboxPatterns: our evaluated scripts and the preload file. */
+export function instrumentationPatterns(preloadPath: string): string[] {
+  return ['^cluster-tour:///', `^${escapeRegex(pathToFileURL(preloadPath).href)}$`];
+}
+
+/** True for a script URL that belongs to Cluster Tour's own instrumentation. */
+export function isInstrumentationUrl(url: string, preloadPath: string): boolean {
+  return instrumentationPatterns(preloadPath).some((pattern) => new RegExp(pattern).test(url));
+}

@@ -1,0 +1,167 @@
+// A real VS Code for end-to-end tests: code-server (installed by scripts/e2e-setup.mjs) in a
+// process group of its own with scratch folders, and Debian's chromium driven by playwright-core.
+// The recipe is in shared/reference/real-vscode-e2e.md.
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+
+export const repositoryRoot = path.resolve(__dirname, '..', '..', '..');
+export const screenshotFolder = path.join(repositoryRoot, 'test-results', 'screenshots');
+
+interface Setup {
+  node24: string;
+  codeServer: string;
+  chromium: string;
+}
+
+/** Runs scripts/e2e-setup.mjs (a no-op when everything is installed) and returns the paths. */
+export function e2eSetup(): Setup {
+  const output = execFileSync(process.execPath, [path.join(repositoryRoot, 'scripts', 'e2e-setup.mjs')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return JSON.parse(output.slice(output.indexOf('{'))) as Setup;
+}
+
+export class Workbench {
+  private constructor(
+    readonly page: Page,
+    private readonly browser: Browser,
+    private readonly server: ChildProcess,
+    private readonly scratch: string,
+  ) {}
+
+  /**
+   * Starts code-server and opens `folder` with this repository as the extension in development.
+   * `marker` goes into code-server's environment, so that everything it starts (terminals and
+   * what runs in them) can be found in /proc afterwards.
+   */
+  static async open(folder: string, marker: string): Promise<Workbench> {
+    const setup = e2eSetup();
+    const scratch = mkdtempSync(path.join(tmpdir(), 'cluster-tour-e2e-'));
+    const userData = path.join(scratch, 'user');
+    for (const name of ['home', 'config', 'data', 'tmp', 'extensions', 'user/User']) {
+      mkdirSync(path.join(scratch, name), { recursive: true });
+    }
+    writeFileSync(
+      path.join(userData, 'User', 'settings.json'),
+      JSON.stringify({
+        'workbench.startupEditor': 'none',
+        'security.workspace.trust.enabled': false,
+        'telemetry.telemetryLevel': 'off',
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+        'update.mode': 'none',
+        'workbench.tips.enabled': false,
+        'chat.disableAIFeatures': true,
+        // The DOM renderer keeps the terminal's text readable from the page.
+        'terminal.integrated.gpuAcceleration': 'off',
+      }),
+    );
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const env = {
+      ...process.env,
+      HOME: path.join(scratch, 'home'),
+      XDG_CONFIG_HOME: path.join(scratch, 'config'),
+      XDG_DATA_HOME: path.join(scratch, 'data'),
+      TMPDIR: path.join(scratch, 'tmp'),
+      CLUSTER_TOUR_TEST_MARKER: marker,
+    };
+    const server = spawn(
+      setup.node24,
+      [
+        setup.codeServer,
+        ...['--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--user-data-dir', userData, '--extensions-dir', path.join(scratch, 'extensions')],
+        ...['--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--reconnection-grace-time', '10'],
+        ...['--vscode-option', 'force-disable-user-env', '--vscode-option', 'enable-smoke-test-driver'],
+      ],
+      { env, detached: true, stdio: ['ignore', 'ignore', 'ignore'] },
+    );
+    const started = Date.now();
+    for (;;) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) {
+          break;
+        }
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() - started > 30000) {
+        stopGroup(server);
+        throw new Error('code-server did not answer /healthz within 30 s');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: setup.chromium,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    });
+    // Tall enough that a maximised panel shows a whole trace.
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1600 } });
+    const payload = JSON.stringify([['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${repositoryRoot}`]]);
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(payload)}`);
+    await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+    return new Workbench(page, browser, server, scratch);
+  }
+
+  /**
+   * Runs a command from the command palette by its title. The palette lists the commands known
+   * when it opens, and a development extension registers its contributions some seconds after
+   * the workbench shows: reopen it until the command is there.
+   */
+  async runCommand(title: string, timeoutMilliseconds = 60000): Promise<void> {
+    const deadline = Date.now() + timeoutMilliseconds;
+    for (;;) {
+      await this.page.keyboard.press('F1');
+      await this.page.waitForSelector('.quick-input-widget input', { timeout: 10000 });
+      await this.page.keyboard.type(title);
+      try {
+        await this.page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${title}"]`, { timeout: 3000 });
+        await this.page.keyboard.press('Enter');
+        return;
+      } catch (error) {
+        await this.page.keyboard.press('Escape');
+        if (Date.now() > deadline) {
+          throw error;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  }
+
+  /** The text of the terminal's visible rows (xterm draws only those). */
+  async terminalText(): Promise<string> {
+    // The first is the terminal; a second one belongs to its sticky-scroll overlay.
+    return this.page.locator('.xterm-screen .xterm-rows').first().innerText({ timeout: 5000 });
+  }
+
+  async screenshot(name: string): Promise<string> {
+    mkdirSync(screenshotFolder, { recursive: true });
+    const file = path.join(screenshotFolder, `${name}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close().catch(() => undefined);
+    stopGroup(this.server);
+    rmSync(this.scratch, { recursive: true, force: true });
+  }
+}
+
+/** code-server leaves a file watcher behind unless its whole group is stopped. */
+function stopGroup(server: ChildProcess): void {
+  if (server.pid === undefined) {
+    return;
+  }
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    try {
+      process.kill(-server.pid, signal);
+    } catch {
+      return; // the group is gone
+    }
+    if (signal === 'SIGTERM') {
+      execFileSync('sleep', ['1']);
+    }
+  }
+}

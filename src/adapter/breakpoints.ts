@@ -1,10 +1,12 @@
 // DAP breakpoints ↔ runtime breakpoints: each DAP breakpoint (source or function) becomes one
 // runtime stop owned by `bp:<id>`, with its condition, hit condition and log message folded into
-// one inspector condition; the runtime's resolution reports make it verified.
+// one inspector condition; the runtime's resolution reports make it verified. A breakpoint in an
+// original source (TypeScript) is set in the generated JavaScript its source map points to.
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { ClusterTourError, messageOf } from '../common/errors';
 import type { SourceLocation } from '../cluster/breakpoints';
 import type { BreakpointRequest } from '../cluster/runtime';
+import { SourceMaps } from './sourceMaps';
 
 export interface PlannedBreakpoint {
   id: number;
@@ -17,6 +19,8 @@ export interface PlannedBreakpoint {
   condition?: string;
   /** Its condition could not be built: never set, the message says why. */
   invalid?: boolean;
+  /** Set in generated code for a line of an original source; lines are the inspector's (0-based). */
+  mapped?: { generatedUrl: string; generatedLine: number; originalUrl: string; originalLine: number; clientLineOffset: number };
 }
 
 export interface BreakpointChanges {
@@ -25,6 +29,8 @@ export interface BreakpointChanges {
 }
 
 const notBound = 'Not bound yet: no process has loaded this script. It binds in every process that loads it.';
+const noCompiledFile =
+  'Not bound yet: no process has loaded this file, and no compiled JavaScript with a source map naming it was found (next to it, or in its tsconfig outDir).';
 
 export class BreakpointBook {
   private readonly bySource = new Map<string, PlannedBreakpoint[]>();
@@ -32,15 +38,34 @@ export class BreakpointBook {
   private readonly byOwner = new Map<string, PlannedBreakpoint>();
   private nextId = 1;
 
-  /** Replaces the breakpoints of one script (`url`); lines are the inspector's (0-based). */
+  /** `sourceMaps`: shared with the FrameTable, so that each map is read once. */
+  constructor(private readonly sourceMaps = new SourceMaps()) {}
+
+  /**
+   * Replaces the breakpoints of one script (`url`); `debuggerLine` is the inspector's (0-based).
+   * In a source with a map, each goes to the first code of its line (or of the next line with
+   * code, which it then reports), set by the generated file's URL.
+   */
   setSource(url: string, requested: ReadonlyArray<DebugProtocol.SourceBreakpoint & { debuggerLine: number }>): BreakpointChanges {
     const removed = this.bySource.get(url) ?? [];
     const added = requested.map((wish) => {
       const planned = this.plan({ line: wish.line, column: wish.column }, wish);
-      if (!planned.invalid) {
-        const location: SourceLocation = { url, lineNumber: wish.debuggerLine };
-        planned.request = { id: String(planned.id), location, condition: planned.condition };
+      if (planned.invalid) {
+        return planned;
       }
+      const place = this.sourceMaps.generatedPlace(url, wish.debuggerLine);
+      let location: SourceLocation = { url, lineNumber: wish.debuggerLine };
+      if (place) {
+        const clientLineOffset = wish.line - wish.debuggerLine;
+        location = place.generated;
+        planned.mapped = { generatedUrl: place.generated.url, generatedLine: place.generated.lineNumber, originalUrl: url, originalLine: place.originalLineNumber, clientLineOffset };
+        planned.state.line = place.originalLineNumber + clientLineOffset;
+        planned.state.column = undefined;
+      } else if (SourceMaps.isCompiledSource(url)) {
+        // Still set as asked: Node may run the file itself (--experimental-strip-types).
+        planned.state.message = noCompiledFile;
+      }
+      planned.request = { id: String(planned.id), location, condition: planned.condition };
       return planned;
     });
     this.bySource.set(url, added);
@@ -95,10 +120,19 @@ export class BreakpointBook {
     return [...this.byOwner.values()];
   }
 
-  /** A stop owner's breakpoint was bound at `line` (client line): the DAP state if it changed. */
+  /**
+   * A stop owner's breakpoint was bound at `clientLine` (of the script it was set in): the DAP
+   * state if it changed. A mapped one reports the original line of where it bound.
+   */
   bound(owner: string, clientLine: number): DebugProtocol.Breakpoint | undefined {
     const planned = this.byOwner.get(owner);
-    if (!planned || (planned.state.verified && planned.state.line === clientLine)) {
+    if (!planned) {
+      return undefined;
+    }
+    if (planned.mapped) {
+      clientLine = this.originalLineOf(planned.mapped, clientLine);
+    }
+    if (planned.state.verified && planned.state.line === clientLine) {
       return undefined;
     }
     planned.state.verified = true;
@@ -109,6 +143,18 @@ export class BreakpointBook {
 
   owns(owner: string): boolean {
     return this.byOwner.has(owner);
+  }
+
+  /** The client line in the original source of a generated line where a mapped breakpoint bound. */
+  private originalLineOf(mapped: NonNullable<PlannedBreakpoint['mapped']>, generatedClientLine: number): number {
+    const generatedLine = generatedClientLine - mapped.clientLineOffset;
+    if (generatedLine === mapped.generatedLine) {
+      return mapped.originalLine + mapped.clientLineOffset;
+    }
+    // The inspector moved it to another line with code: show where that line comes from.
+    const original = this.sourceMaps.originalPosition({ url: mapped.generatedUrl, lineNumber: generatedLine, columnNumber: 0 });
+    const line = original?.url === mapped.originalUrl ? original.lineNumber : mapped.originalLine;
+    return line + mapped.clientLineOffset;
   }
 
   private plan(place: { line?: number; column?: number }, wish: { condition?: string; hitCondition?: string; logMessage?: string }): PlannedBreakpoint {

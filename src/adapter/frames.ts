@@ -1,15 +1,21 @@
 // Stack frames and sources for the debug adapter: frame ids for the call frames of a paused
 // process (our own instrumentation left out), DAP sources for script URLs (user files by path,
-// Node's internals by their stable `node:` name plus a sourceReference for their text).
+// Node's internals by their stable `node:` name plus a sourceReference for their text). Frames in
+// generated code with a source map show their original source and position.
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type Protocol from 'devtools-protocol';
+import { SourceMaps } from './sourceMaps';
 
 export interface FrameRecord {
   pid: number;
+  /** The inspector's frame, except that `location` is where a person sees it: original when mapped. */
   frame: Protocol.Debugger.CallFrame;
+  /** The URL of the script shown: the original source when mapped. */
   url: string;
+  /** The script that runs, when `url` and `frame.location` are its original source's. */
+  generated?: { url: string; location: Protocol.Debugger.Location };
 }
 
 export interface SourceRecord {
@@ -26,12 +32,16 @@ export class FrameTable {
   private readonly sourceReferences = new Map<string, number>();
   private readonly sources = new Map<number, SourceRecord>();
 
-  /** Records a pause: the frames a person may see (hidden ones dropped), in order. */
+  /** `sourceMaps`: shared with the BreakpointBook, so that each map is read once. */
+  constructor(private readonly sourceMaps = new SourceMaps()) {}
+
+  /** Records a pause: the frames a person may see (hidden ones dropped), in order, mapped to their sources. */
   setPaused(pid: number, callFrames: readonly Protocol.Debugger.CallFrame[], urlOf: (scriptId: string) => string, hidden: (url: string) => boolean): void {
     this.clear(pid);
     const records = callFrames
       .map((frame) => ({ pid, frame, url: urlOf(frame.location.scriptId) }))
-      .filter((record) => !hidden(record.url));
+      .filter((record) => !hidden(record.url))
+      .map((record) => this.mapped(record));
     this.paused.set(pid, records);
   }
 
@@ -60,6 +70,21 @@ export class FrameTable {
         this.frames.delete(id);
       }
     }
+  }
+
+  /** The record as in its original source, when its script has a source map with this place. */
+  private mapped(record: FrameRecord): FrameRecord {
+    const location = record.frame.location;
+    const original = this.sourceMaps.originalPosition({ url: record.url, lineNumber: location.lineNumber, columnNumber: location.columnNumber ?? 0 });
+    if (!original) {
+      return record;
+    }
+    return {
+      pid: record.pid,
+      frame: { ...record.frame, location: { scriptId: location.scriptId, lineNumber: original.lineNumber, columnNumber: original.columnNumber } },
+      url: original.url,
+      generated: { url: record.url, location },
+    };
   }
 
   /** The DAP source of a script. */

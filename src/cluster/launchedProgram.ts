@@ -1,0 +1,135 @@
+// One launched cluster app: its primary started with the preload (found here) in a process group
+// of its own, a watchdog and an exit hook that kill the group if this process dies first, the
+// output of its pipes, and stopping the whole group.
+import type { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Disposable, DisposableStore, toDisposable } from '../common/disposable';
+import { Emitter } from '../common/emitter';
+import { ClusterTourError } from '../common/errors';
+import { delay, findExecutable, groupAlive, SpawnOptions, spawnObserved, startWatchdog, stopProcessGroup } from './launcher';
+import { OutputFilter } from './outputFilter';
+import type { EndEvent, LaunchOptions, OutputEvent } from './runtimeTypes';
+
+/** A launch's paths, checked, and its environment: what `spawnObserved` needs besides the preload. */
+export interface CheckedLaunch {
+  cwd: string;
+  program: string;
+  env: Record<string, string | undefined>;
+  runtimeExecutable: string;
+}
+
+/** Checks what a launch names (working directory, program, runtime) before anything is created. */
+export function checkLaunch(options: LaunchOptions): CheckedLaunch {
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  if (!isDirectory(cwd)) {
+    throw new ClusterTourError('E_CWD_NOT_FOUND', `The working directory ${cwd} does not exist.`);
+  }
+  const program = path.resolve(cwd, options.program);
+  if (!fs.existsSync(program)) {
+    throw new ClusterTourError('E_PROGRAM_NOT_FOUND', `The program ${program} does not exist.`);
+  }
+  const env = { ...process.env, ...options.env };
+  const runtimeExecutable = findExecutable(options.runtimeExecutable ?? 'node', cwd, env);
+  return { cwd, program, env, runtimeExecutable };
+}
+
+export class LaunchedProgram implements Disposable {
+  private readonly disposables = new DisposableStore();
+  private readonly output = { stdout: new OutputFilter(), stderr: new OutputFilter() };
+  private readonly outputEmitter = new Emitter<OutputEvent>();
+  private readonly exitEmitter = new Emitter<EndEvent>();
+  /** What the app writes to its pipes (filtered of the inspector's own messages). */
+  readonly onOutput = this.outputEmitter.event;
+  /** The primary exited; other processes of the group may still be running. */
+  readonly onExit = this.exitEmitter.event;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    /** The primary's pid; it leads the process group. */
+    readonly pid: number,
+  ) {}
+
+  /** Starts the app; its processes wait in the preload until the controller releases them. */
+  static start(options: SpawnOptions, sessionDirectory: string): LaunchedProgram {
+    const child = spawnObserved(options, sessionDirectory);
+    if (child.pid === undefined) {
+      // spawn reports why only later, as an 'error' event: without a listener that would crash
+      // this process, and E_SPAWN below already says what failed.
+      child.once('error', () => undefined);
+      throw new ClusterTourError('E_SPAWN', `Could not start ${options.runtimeExecutable}.`);
+    }
+    const program = new LaunchedProgram(child, child.pid);
+    program.watch(options.runtimeExecutable, sessionDirectory);
+    return program;
+  }
+
+  /** Emits what the pipes still hold back (a partial line); call once the program has ended. */
+  flushOutput(): void {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      this.emitOutput(stream, this.output[stream].end());
+    }
+  }
+
+  /** Stops every process of the group (and `extraPids`, which may have left it); resolves when all are gone. */
+  async stop(extraPids: readonly number[]): Promise<void> {
+    await stopProcessGroup(this.pid, extraPids);
+    // The child's own 'exit' may still be queued; give it a turn so `onExit` fires.
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      await new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    }
+    await delay(0);
+  }
+
+  /** Ends the watchdog and the exit hook; call after `stop`. */
+  dispose(): void {
+    this.disposables.dispose();
+  }
+
+  private watch(runtimeExecutable: string, sessionDirectory: string): void {
+    const child = this.child;
+    this.disposables.add(startWatchdog(runtimeExecutable, this.pid, sessionDirectory));
+    // Last resort when the controller exits without stopping (a crash, process.exit): the
+    // 'exit' handler may only do synchronous work, and a SIGKILL to the group is that.
+    const onExit = (): void => {
+      if (groupAlive(this.pid)) {
+        process.kill(-this.pid, 'SIGKILL');
+      }
+    };
+    process.on('exit', onExit);
+    this.disposables.add(toDisposable(() => process.removeListener('exit', onExit)));
+    for (const stream of ['stdout', 'stderr'] as const) {
+      child[stream]?.setEncoding('utf8');
+      child[stream]?.on('data', (chunk: string) => this.emitOutput(stream, this.output[stream].push(chunk)));
+    }
+    child.on('exit', (code, signal) => this.exitEmitter.fire({ code, signal }));
+  }
+
+  private emitOutput(stream: 'stdout' | 'stderr', text: string): void {
+    if (text) {
+      this.outputEmitter.fire({ stream, text });
+    }
+  }
+}
+
+/** The preload next to the bundle (dist/), or in the sources when running from out/. */
+export function findPreload(): string {
+  const candidates = [
+    path.join(__dirname, 'preload.js'),
+    path.resolve(__dirname, '..', '..', '..', 'src', 'cluster', 'agent', 'preload.js'),
+    path.resolve(__dirname, 'agent', 'preload.js'),
+  ];
+  const found = candidates.find((candidate) => fs.existsSync(candidate));
+  if (!found) {
+    throw new ClusterTourError('E_PRELOAD_NOT_FOUND', `The preload script is missing (looked in ${candidates.join(', ')}). Rebuild with npm run build.`);
+  }
+  return found;
+}
+
+function isDirectory(candidate: string): boolean {
+  try {
+    return fs.statSync(candidate).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,79 @@
+// The options the cluster runtime (runtime.ts) takes and the events it emits: the contract its
+// users (debug adapter, CLI, benchmarks, tests) rely on, apart from how it is fulfilled.
+import type { PresetId } from '../common/stages';
+import type { SourceLocation } from './breakpoints';
+import type { ResolvedCallSite } from './callSite';
+import type { PauseOnExceptions } from './debugOperations';
+import type { PausedEvent } from './processSession';
+
+export interface LaunchOptions {
+  program: string;
+  args?: readonly string[];
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  /** `node` from PATH unless given. */
+  runtimeExecutable?: string;
+  runtimeArgs?: readonly string[];
+  schedulingPolicy?: 'rr' | 'none';
+  /** Stop presets armed from the start. */
+  presets?: readonly PresetId[];
+  /** Where the preload is; found next to the bundle or in the sources when absent. */
+  preloadPath?: string;
+  /** Breakpoints in place before any process runs its own code. */
+  breakpoints?: readonly BreakpointRequest[];
+  /** Record lifecycle stages (default true). Off: attached only, the baseline of benchmarks. */
+  tracking?: boolean;
+  /** Pause the primary and each worker running the program at its first line (stop owner `entry`). */
+  stopOnEntry?: boolean;
+  /** Options a debugger needs; see DebuggerOptions. */
+  debugging?: DebuggerOptions;
+}
+
+/** What a debugger asks of every process: blackboxing, exceptions, output labelled per process. */
+export interface DebuggerOptions {
+  pauseOnExceptions?: PauseOnExceptions;
+  /** Capture each process's stdout/stderr (onProcessOutput); launch: no longer through the pipes. */
+  captureOutput?: boolean;
+}
+
+export interface AttachOptions {
+  host: string;
+  port: number;
+  presets?: readonly PresetId[];
+  preloadPath?: string;
+  breakpoints?: readonly BreakpointRequest[];
+  debugging?: DebuggerOptions;
+}
+
+export interface RuntimePausedEvent extends PausedEvent {
+  /** The call sites whose stops made it pause, if it paused at one. */
+  callSites: ResolvedCallSite[];
+}
+
+export interface OutputEvent {
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+export interface ProblemEvent {
+  code: string;
+  message: string;
+  pid?: number;
+}
+
+export interface EndEvent {
+  /** Exit code of the launched program (null when it died of a signal or was attached to). */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** A user's breakpoint, applied in every process (now and later) of the matching role. */
+export interface BreakpointRequest {
+  location: SourceLocation;
+  condition?: string;
+  /** The caller's id: the stop owner becomes `bp:<id>` (otherwise `user:<n>`, returned). */
+  id?: string;
+}
+
+/** The stop owner of the launch's stop-on-entry breakpoint. */
+export const entryOwner = 'entry';

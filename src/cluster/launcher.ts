@@ -140,17 +140,38 @@ export function startWatchdog(nodeExecutable: string, processGroup: number, sess
   });
 }
 
-/** True while any process of the group is alive. */
+/**
+ * True while any process of the group is alive. Zombies do not count: they hold nothing, and an
+ * init that reaps orphans late (or never) would otherwise make every stop wait for it.
+ */
 export function groupAlive(processGroup: number): boolean {
   try {
     process.kill(-processGroup, 0);
-    return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ESRCH') {
       return false;
     }
     throw error;
   }
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return true; // no /proc: the signal test above is all there is
+  }
+  return entries.some((entry) => /^\d+$/.test(entry) && liveMemberOf(entry, processGroup));
+}
+
+function liveMemberOf(pid: string, processGroup: number): boolean {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return false; // gone meanwhile
+  }
+  // "pid (command) state ppid pgrp …": the command may hold spaces and parentheses.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[2]) === processGroup && fields[0] !== 'Z';
 }
 
 function killQuietly(target: number, signal: NodeJS.Signals): void {

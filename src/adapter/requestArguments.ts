@@ -2,32 +2,45 @@
 // configuration can fail before anything starts, with a message that says what to set.
 import { assertLoopbackHost, assertPort } from '../cdp/discovery';
 import { ClusterTourError } from '../common/errors';
-import { presetIds, type PresetId } from '../common/stages';
+import * as path from 'node:path';
+import { presetIds } from '../common/stages';
 import type { PauseOnExceptions } from '../cluster/debugOperations';
 import { findFunction, readFunctionSources } from '../cluster/functionBreakpoints';
 import { findExecutable } from '../cluster/launcher';
+import { presetFileName, readPresetFile, type PresetDefinition } from '../cluster/presets';
 import { openInspector } from '../cluster/processAttach';
 import type { LaunchOptions } from '../cluster/runtime';
 import type { BreakpointBook } from './breakpoints';
 import type { AttachArguments, LaunchArguments } from './configuration';
 
+export interface PresetChoice {
+  presets: string[];
+  /** The presets defined in the nearest .vscode/cluster-tour.json. */
+  presetDefinitions: PresetDefinition[];
+}
+
 /** The checks a launch can fail before anything starts; returns the presets. */
-export function checkLaunchArguments(args: LaunchArguments): PresetId[] {
+export function checkLaunchArguments(args: LaunchArguments): PresetChoice {
   if (typeof args.program !== 'string' || args.program.trim() === '') {
     throw new ClusterTourError('E_NO_PROGRAM', 'Set "program" in the launch configuration to the cluster program to run (its primary).');
   }
-  return checkPresets(args.presets);
+  return checkPresets(args.presets, args.cwd ?? path.dirname(path.resolve(args.program)));
 }
 
-/** Checks preset ids: an unknown one fails the request, naming it and the known ones. */
-export function checkPresets(presets: readonly string[] | undefined): PresetId[] {
-  const known = presetIds as readonly string[];
+/**
+ * Checks preset ids against the built-in presets and those defined in the nearest
+ * .vscode/cluster-tour.json at or above `directory`: an unknown one fails the request, naming it
+ * and the known ones.
+ */
+export function checkPresets(presets: readonly string[] | undefined, directory: string): PresetChoice {
+  const presetDefinitions = readPresetFile(directory);
+  const known = [...presetIds, ...presetDefinitions.map((definition) => definition.id)];
   for (const preset of presets ?? []) {
     if (!known.includes(preset)) {
-      throw new ClusterTourError('E_UNKNOWN_PRESET', `Unknown preset "${preset}" in "presets". Known presets: ${presetIds.join(', ')}.`);
+      throw new ClusterTourError('E_UNKNOWN_PRESET', `Unknown preset "${preset}" in "presets". Known presets: ${known.join(', ')}. Define your own in ${presetFileName}.`);
     }
   }
-  return (presets ?? []) as PresetId[];
+  return { presets: [...(presets ?? [])], presetDefinitions };
 }
 
 /**
@@ -35,7 +48,7 @@ export function checkPresets(presets: readonly string[] | undefined): PresetId[]
  * launch are resolved here, in the sources of the Node that will run the program.
  */
 export async function launchOptions(args: LaunchArguments, breakpoints: BreakpointBook, pauseOnExceptions: PauseOnExceptions): Promise<LaunchOptions> {
-  const presets = checkLaunchArguments(args);
+  const { presets, presetDefinitions } = checkLaunchArguments(args);
   const env = Object.fromEntries(Object.entries(args.env ?? {}).map(([name, value]) => [name, value ?? undefined]));
   if (breakpoints.all().some((planned) => planned.functionName !== undefined && !planned.request)) {
     const executable = findExecutable(args.runtimeExecutable ?? 'node', args.cwd ?? process.cwd(), { ...process.env, ...env });
@@ -50,16 +63,16 @@ export async function launchOptions(args: LaunchArguments, breakpoints: Breakpoi
     runtimeExecutable: args.runtimeExecutable,
     schedulingPolicy: args.schedulingPolicy,
     presets,
+    presetDefinitions,
     stopOnEntry: args.stopOnEntry,
     breakpoints: breakpoints.requests(),
     debugging: { pauseOnExceptions, captureOutput: true },
   };
 }
 
-export interface AttachTarget {
+export interface AttachTarget extends PresetChoice {
   host: string;
   port: number;
-  presets: PresetId[];
 }
 
 /**
@@ -67,7 +80,8 @@ export interface AttachTarget {
  * names. Hosts other than loopback are refused before anything is sent anywhere.
  */
 export async function attachTarget(args: AttachArguments): Promise<AttachTarget> {
-  const presets = checkPresets(args.presets);
+  // An attach configuration names no folder: presets are looked up from the adapter's own.
+  const choice = checkPresets(args.presets, process.cwd());
   let host = args.host ?? '127.0.0.1';
   let port = args.port;
   if (args.processId !== undefined) {
@@ -81,5 +95,5 @@ export async function attachTarget(args: AttachArguments): Promise<AttachTarget>
   }
   assertLoopbackHost(host);
   assertPort(port);
-  return { host, port, presets };
+  return { host, port, ...choice };
 }

@@ -93,12 +93,13 @@ export class ClusterDebugSession extends DebugSession {
   protected attachRequest(response: DebugProtocol.AttachResponse, given: AttachArguments): void {
     const args: AttachArguments = given ?? {};
     void this.handle(response, async () => {
-      const { host, port, presets } = await attachTarget(args);
+      const { host, port, presets, presetDefinitions } = await attachTarget(args);
       await this.waitForConfiguration();
       const runtime = await ClusterRuntime.attach({
         host,
         port,
         presets,
+        presetDefinitions,
         breakpoints: this.breakpoints.requests(),
         debugging: { pauseOnExceptions: this.pauseOnExceptions, captureOutput: true },
       });

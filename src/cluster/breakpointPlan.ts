@@ -6,31 +6,34 @@ import { presetIds } from '../common/stages';
 import { BreakpointPart, mergeBreakpoints, MergedBreakpoint, SourceLocation } from './breakpoints';
 import type { CallSiteResolution, ResolvedCallSite } from './callSite';
 import { callSitePartsFor, stopPartsFor } from './callSiteParts';
+import { presetFileName } from './presets';
 import { entryOwner, type BreakpointRequest } from './runtimeTypes';
 
 export class BreakpointPlan {
   private readonly traceParts: BreakpointPart[];
-  private readonly enabledPresets = new Set<PresetId>();
+  private readonly enabledPresets = new Set<string>();
   private readonly userParts = new Map<string, BreakpointPart>();
   private nextBreakpoint = 1;
 
+  /** `definedPresets`: the presets people defined, by id, with the call sites they stop at. */
   constructor(
     private readonly resolutions: readonly CallSiteResolution[],
-    presets: readonly PresetId[],
+    presets: readonly string[],
     tracking: boolean,
+    private readonly definedPresets: ReadonlyMap<string, readonly ResolvedCallSite[]> = new Map(),
   ) {
     this.traceParts = tracking ? callSitePartsFor(resolutions) : [];
     for (const preset of presets) {
-      this.enabledPresets.add(preset);
+      this.enabledPresets.add(checkPreset(preset, definedPresets.keys()));
     }
   }
 
-  get presets(): ReadonlySet<PresetId> {
+  get presets(): ReadonlySet<string> {
     return this.enabledPresets;
   }
 
-  setPreset(preset: PresetId, enabled: boolean): void {
-    checkPreset(preset);
+  setPreset(preset: string, enabled: boolean): void {
+    checkPreset(preset, this.definedPresets.keys());
     if (enabled) {
       this.enabledPresets.add(preset);
     } else {
@@ -41,7 +44,7 @@ export class BreakpointPlan {
   /** Adds a person's breakpoint; returns its stop owner (`bp:<id>`, or `user:<n>` without id). */
   add(request: BreakpointRequest): string {
     const owner = request.id !== undefined ? `bp:${request.id}` : `user:${this.nextBreakpoint++}`;
-    this.userParts.set(owner, { kind: 'stop', owner, location: request.location, condition: request.condition });
+    this.userParts.set(owner, { kind: 'stop', owner, location: request.location, condition: request.condition, roles: request.roles });
     return owner;
   }
 
@@ -56,22 +59,41 @@ export class BreakpointPlan {
 
   /** The merged breakpoints one process of `role` should have now. */
   breakpointsFor(role: ProcessRole): MergedBreakpoint[] {
-    const parts = [...this.traceParts, ...stopPartsFor(this.resolutions, this.enabledPresets), ...this.userParts.values()];
+    const builtIn = new Set([...this.enabledPresets].filter((preset): preset is PresetId => (presetIds as readonly string[]).includes(preset)));
+    const parts = [...this.traceParts, ...stopPartsFor(this.resolutions, builtIn), ...this.definedStopParts(), ...this.userParts.values()];
     return mergeBreakpoints(parts, role);
   }
 
   /** The call sites among the stop owners of a pause. */
   callSitesOf(owners: readonly string[]): ResolvedCallSite[] {
+    const known = [...this.resolutions.flatMap((resolution) => (resolution.resolved ? [resolution] : [])), ...[...this.definedPresets.values()].flat()];
     return owners.flatMap((owner) => {
-      const found = this.resolutions.find((resolution) => resolution.resolved && `site:${resolution.site.id}` === owner);
-      return found && found.resolved ? [found] : [];
+      const found = known.find((site) => `site:${site.site.id}` === owner);
+      return found ? [found] : [];
     });
+  }
+
+  private definedStopParts(): BreakpointPart[] {
+    return [...this.enabledPresets].flatMap((preset) =>
+      (this.definedPresets.get(preset) ?? []).map(
+        (site): BreakpointPart => ({
+          kind: 'stop',
+          owner: `site:${site.site.id}`,
+          location: { url: site.url, lineNumber: site.lineNumber, columnNumber: site.columnNumber },
+          // A catalogue call site runs in one kind of process; a named function may run in any.
+          roles: site.site.id.startsWith('function:') ? undefined : [site.site.role],
+          condition: site.site.filter,
+        }),
+      ),
+    );
   }
 }
 
-export function checkPreset(preset: string): PresetId {
-  if (!(presetIds as readonly string[]).includes(preset)) {
-    throw new ClusterTourError('E_UNKNOWN_PRESET', `Unknown preset "${preset}". Known presets: ${presetIds.join(', ')}.`);
+/** A preset id is a built-in one or one that people defined. */
+export function checkPreset(preset: string, defined: Iterable<string> = []): string {
+  const known = [...presetIds, ...defined];
+  if (!known.includes(preset)) {
+    throw new ClusterTourError('E_UNKNOWN_PRESET', `Unknown preset "${preset}". Known presets: ${known.join(', ')}. Define your own in ${presetFileName}.`);
   }
-  return preset as PresetId;
+  return preset;
 }

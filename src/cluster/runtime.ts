@@ -6,10 +6,11 @@ import { pathToFileURL } from 'node:url';
 import { Disposable, DisposableStore } from '../common/disposable';
 import { Emitter, type Listener } from '../common/emitter';
 import { ClusterTourError, messageOf } from '../common/errors';
-import type { AnyLifecycleEvent, PresetId } from '../common/stages';
+import type { AnyLifecycleEvent } from '../common/stages';
 import { inspectProcess } from './attach';
 import { attachToWorkersOf } from './attachWorkers';
 import { BreakpointPlan, checkPreset } from './breakpointPlan';
+import { checkPresetDefinitions, PresetDefinition, resolvePreset } from './presets';
 import type { CallSiteResolution, ResolvedCallSite } from './callSite';
 import { callSites } from './callSites';
 import type { PauseOnExceptions } from './debugOperations';
@@ -85,10 +86,11 @@ export class ClusterRuntime implements Disposable {
     readonly resolutions: readonly CallSiteResolution[],
     private readonly preloadPath: string,
     private readonly sessionDirectory: string,
-    presets: readonly PresetId[],
+    presets: readonly string[],
     tracking = true,
+    definedPresets: ReadonlyMap<string, readonly ResolvedCallSite[]> = new Map(),
   ) {
-    this.plan = new BreakpointPlan(resolutions, presets, tracking);
+    this.plan = new BreakpointPlan(resolutions, presets, tracking, definedPresets);
     this.tracking = tracking;
     const watcher = this.disposables.add(new ReportWatcher(sessionDirectory));
     this.disposables.add(watcher.onReport((report) => this.track(this.attachReported(report))));
@@ -97,19 +99,22 @@ export class ClusterRuntime implements Disposable {
 
   static async launch(options: LaunchOptions): Promise<ClusterRuntime> {
     // Checked before anything is created, so a bad option leaves nothing behind.
-    options.presets?.forEach(checkPreset);
+    const definitions = checkPresetOptions(options);
     const { cwd, program, env, runtimeExecutable } = checkLaunch(options);
     const node = await readNodeSources(runtimeExecutable, callSiteModules(callSites));
+    const resolutions = resolveCallSites(node.sources, callSites);
+    const definedPresets = resolvePresets(definitions, resolutions, node.sources);
     const preloadPath = options.preloadPath ?? findPreload();
     const sessionDirectory = createSessionDirectory();
     const runtime: ClusterRuntime = new ClusterRuntime(
       'launch',
       node.version,
-      resolveCallSites(node.sources, callSites),
+      resolutions,
       preloadPath,
       sessionDirectory,
       options.presets ?? [],
       options.tracking ?? true,
+      definedPresets,
     );
     runtime.prepare(node.sources, options.breakpoints ?? [], options.debugging);
     if (options.stopOnEntry) {
@@ -128,10 +133,12 @@ export class ClusterRuntime implements Disposable {
 
   /** Attaches to a running program's inspector, then to its workers, existing and future. */
   static async attach(options: AttachOptions): Promise<ClusterRuntime> {
-    options.presets?.forEach(checkPreset);
+    const definitions = checkPresetOptions(options);
     const { identity, execPath } = await inspectProcess(options.host, options.port);
     const node = await readNodeSources(execPath, callSiteModules(callSites));
-    const runtime = new ClusterRuntime('attach', node.version, resolveCallSites(node.sources, callSites), options.preloadPath ?? findPreload(), createSessionDirectory(), options.presets ?? []);
+    const resolutions = resolveCallSites(node.sources, callSites);
+    const definedPresets = resolvePresets(definitions, resolutions, node.sources);
+    const runtime = new ClusterRuntime('attach', node.version, resolutions, options.preloadPath ?? findPreload(), createSessionDirectory(), options.presets ?? [], true, definedPresets);
     runtime.prepare(node.sources, options.breakpoints ?? [], options.debugging);
     try {
       await runtime.attachProcess(identity);
@@ -156,12 +163,12 @@ export class ClusterRuntime implements Disposable {
     return this.sessions.get(pid);
   }
 
-  get presets(): ReadonlySet<PresetId> {
+  get presets(): ReadonlySet<string> {
     return this.plan.presets;
   }
 
-  /** Arms or disarms a stop preset in every process, now and later. */
-  async setPreset(preset: PresetId, enabled: boolean): Promise<void> {
+  /** Arms or disarms a stop preset (built-in or defined) in every process, now and later. */
+  async setPreset(preset: string, enabled: boolean): Promise<void> {
     this.plan.setPreset(preset, enabled);
     await this.syncBreakpoints();
   }
@@ -349,8 +356,17 @@ export class ClusterRuntime implements Disposable {
     }
   }
 
+  /**
+   * Brings every process's breakpoints in line with the plan. A process that exits meanwhile is
+   * not a failure (it has nothing left to stop), and must not keep the others from being done.
+   */
   private async syncBreakpoints(): Promise<void> {
-    await Promise.all([...this.sessions.values()].map((session) => session.setBreakpoints(this.plan.breakpointsFor(session.identity.role))));
+    const sessions = [...this.sessions.values()];
+    const results = await Promise.allSettled(sessions.map((session) => session.setBreakpoints(this.plan.breakpointsFor(session.identity.role))));
+    const failure = results.find((result, index): result is PromiseRejectedResult => result.status === 'rejected' && !sessions[index].isClosed);
+    if (failure) {
+      throw failure.reason;
+    }
   }
 
   private requireSession(pid: number): ProcessSession {
@@ -368,4 +384,17 @@ export class ClusterRuntime implements Disposable {
     this.disposables.dispose();
     fs.rmSync(this.sessionDirectory, { recursive: true, force: true });
   }
+}
+
+/** Checks the defined presets and that every armed id is known; returns the definitions. */
+function checkPresetOptions(options: { presets?: readonly string[]; presetDefinitions?: readonly PresetDefinition[] }): PresetDefinition[] {
+  const definitions = checkPresetDefinitions(options.presetDefinitions ?? [], 'presetDefinitions');
+  for (const preset of options.presets ?? []) {
+    checkPreset(preset, definitions.map((definition) => definition.id));
+  }
+  return definitions;
+}
+
+function resolvePresets(definitions: readonly PresetDefinition[], resolutions: readonly CallSiteResolution[], sources: ReadonlyMap<string, string>): Map<string, ResolvedCallSite[]> {
+  return new Map(definitions.map((definition) => [definition.id, resolvePreset(definition, resolutions, sources)]));
 }

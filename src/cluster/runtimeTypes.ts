@@ -1,10 +1,11 @@
 // The options the cluster runtime (runtime.ts) takes and the events it emits: the contract its
 // users (debug adapter, CLI, benchmarks, tests) rely on, apart from how it is fulfilled.
-import type { PresetId } from '../common/stages';
+import type { ProcessRole } from '../common/stages';
 import type { SourceLocation } from './breakpoints';
 import type { ResolvedCallSite } from './callSite';
 import type { PauseOnExceptions } from './debugOperations';
 import type { PausedEvent } from './processSession';
+import type { PresetDefinition } from './presets';
 
 export interface LaunchOptions {
   program: string;
@@ -15,8 +16,10 @@ export interface LaunchOptions {
   runtimeExecutable?: string;
   runtimeArgs?: readonly string[];
   schedulingPolicy?: 'rr' | 'none';
-  /** Stop presets armed from the start. */
-  presets?: readonly PresetId[];
+  /** Stop presets armed from the start: built-in ids or ids of `presetDefinitions`. */
+  presets?: readonly string[];
+  /** Presets people defined (e.g. read from .vscode/cluster-tour.json with readPresetFile). */
+  presetDefinitions?: readonly PresetDefinition[];
   /** Where the preload is; found next to the bundle or in the sources when absent. */
   preloadPath?: string;
   /** Breakpoints in place before any process runs its own code. */
@@ -39,7 +42,8 @@ export interface DebuggerOptions {
 export interface AttachOptions {
   host: string;
   port: number;
-  presets?: readonly PresetId[];
+  presets?: readonly string[];
+  presetDefinitions?: readonly PresetDefinition[];
   preloadPath?: string;
   breakpoints?: readonly BreakpointRequest[];
   debugging?: DebuggerOptions;
@@ -73,6 +77,8 @@ export interface BreakpointRequest {
   condition?: string;
   /** The caller's id: the stop owner becomes `bp:<id>` (otherwise `user:<n>`, returned). */
   id?: string;
+  /** Only in processes of these roles (all when absent). */
+  roles?: readonly ProcessRole[];
 }
 
 /** The stop owner of the launch's stop-on-entry breakpoint. */

@@ -1,0 +1,109 @@
+// Deciding a stop's claims: `process` and `expression` claims in the paused frame (through the
+// process's debug operations), `next-stage` claims from the lifecycle events recorded after it.
+import { isDeepStrictEqual } from 'node:util';
+import type { AnyLifecycleEvent } from '../../common/stages';
+import { messageOf } from '../../common/errors';
+import { agentExpression } from '../agent/agent';
+import type { DebugOperations } from '../debugOperations';
+import type { ProcessIdentity } from '../processSession';
+import type { Claim } from './tour';
+
+export interface ClaimResult {
+  claim: Claim;
+  /** `undefined` while a `next-stage` claim waits for the events after resuming. */
+  ok: boolean | undefined;
+  /** What was found: the role and worker id, the expression's value, the next stage recorded. */
+  actual: unknown;
+}
+
+/** The process's own clock, as the agent stamps its events (wall-clock ms, sub-ms). */
+const clockExpression = 'globalThis.performance.timeOrigin + globalThis.performance.now()';
+
+/** Reads the paused process's clock, then sends every event it recorded up to now. */
+export async function clockAndFlush(debug: DebugOperations, callFrameId: string): Promise<number> {
+  const clock = await debug.evaluateOnCallFrame(callFrameId, clockExpression, true);
+  // Events recorded before this pause would otherwise wait for a timer that cannot fire while
+  // the process is paused.
+  await debug.evaluateOnCallFrame(callFrameId, `void (${agentExpression} && ${agentExpression}.flush())`, true);
+  return typeof clock.result.value === 'number' ? clock.result.value : Date.now();
+}
+
+export function checkProcessClaim(claim: Extract<Claim, { kind: 'process' }>, process: ProcessIdentity): ClaimResult {
+  const actual = { role: process.role, workerId: process.workerId };
+  const ok = claim.role === process.role && (claim.workerId === undefined || claim.workerId === process.workerId);
+  return { claim, ok, actual };
+}
+
+export async function checkExpressionClaim(
+  claim: Extract<Claim, { kind: 'expression' }>,
+  debug: DebugOperations,
+  callFrameId: string,
+): Promise<ClaimResult> {
+  try {
+    const actual = await evaluateValue(debug, callFrameId, claim.expression);
+    return { claim, ok: isDeepStrictEqual(actual, claim.expected), actual };
+  } catch (error) {
+    return { claim, ok: false, actual: `threw: ${messageOf(error)}` };
+  }
+}
+
+/** The value of an expression in a paused frame; objects come back through JSON. */
+async function evaluateValue(debug: DebugOperations, callFrameId: string, expression: string): Promise<unknown> {
+  const answer = await debug.evaluateOnCallFrame(callFrameId, `(${expression})`, true);
+  if (answer.exceptionDetails) {
+    // The first line is the error; the rest is a stack through Node's internals.
+    throw new Error((answer.exceptionDetails.exception?.description ?? answer.exceptionDetails.text).split('\n')[0]);
+  }
+  const { result } = answer;
+  if (result.type === 'undefined') {
+    return undefined;
+  }
+  if (result.type !== 'object' || result.subtype === 'null') {
+    return 'value' in result ? result.value : result.unserializableValue;
+  }
+  const json = await debug.evaluateOnCallFrame(callFrameId, `JSON.stringify(${expression})`, true);
+  if (json.exceptionDetails || typeof json.result.value !== 'string') {
+    return `[${result.description ?? result.className ?? 'object'}]`;
+  }
+  return JSON.parse(json.result.value) as unknown;
+}
+
+/** Where and since when the events that may answer a `next-stage` claim come from. */
+export interface NextStageWindow {
+  /** The paused process. */
+  process: ProcessIdentity;
+  /** Its own clock when it paused: its own events after this count. */
+  pausedAt: number;
+  /** Our clock when we resumed it: other processes' events after this count. */
+  resumedAt: number;
+}
+
+/** True when `event` is one a `next-stage` claim looks at. */
+export function isCandidate(claim: Extract<Claim, { kind: 'next-stage' }>, window: NextStageWindow, event: AnyLifecycleEvent): boolean {
+  const own = event.pid === window.process.pid;
+  if (event.time <= (own ? window.pausedAt : window.resumedAt)) {
+    return false;
+  }
+  if (claim.role === undefined) {
+    return own;
+  }
+  if (event.process !== claim.role) {
+    return false;
+  }
+  if (claim.role === 'worker') {
+    if (claim.workerId !== undefined) {
+      return event.workerId === claim.workerId;
+    }
+    return window.process.role === 'worker' ? own : true;
+  }
+  return true;
+}
+
+/** The first of the candidates, by the time each process stamped: they arrive in no causal order. */
+export function decideNextStage(claim: Extract<Claim, { kind: 'next-stage' }>, candidates: readonly AnyLifecycleEvent[]): ClaimResult {
+  if (candidates.length === 0) {
+    return { claim, ok: false, actual: 'no lifecycle event was recorded after this stop' };
+  }
+  const first = [...candidates].sort((a, b) => a.time - b.time)[0];
+  return { claim, ok: first.stage === claim.stage, actual: { stage: first.stage, process: first.process, workerId: first.workerId, detail: first.detail } };
+}

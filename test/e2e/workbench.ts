@@ -31,11 +31,12 @@ export class Workbench {
   ) {}
 
   /**
-   * Starts code-server and opens `folder` with this repository as the extension in development.
-   * `marker` goes into code-server's environment, so that everything it starts (terminals and
-   * what runs in them) can be found in /proc afterwards.
+   * Starts code-server and opens `folder` with this repository as the extension in development,
+   * or with the extension installed from `options.vsix`. `marker` goes into code-server's
+   * environment, so that everything it starts (terminals and what runs in them) can be found in
+   * /proc afterwards.
    */
-  static async open(folder: string, marker: string): Promise<Workbench> {
+  static async open(folder: string, marker: string, options: { vsix?: string } = {}): Promise<Workbench> {
     const setup = e2eSetup();
     const scratch = mkdtempSync(path.join(tmpdir(), 'cluster-tour-e2e-'));
     const userData = path.join(scratch, 'user');
@@ -66,6 +67,10 @@ export class Workbench {
       TMPDIR: path.join(scratch, 'tmp'),
       CLUSTER_TOUR_TEST_MARKER: marker,
     };
+    const common = ['--user-data-dir', userData, '--extensions-dir', path.join(scratch, 'extensions')];
+    if (options.vsix) {
+      execFileSync(setup.node24, [setup.codeServer, ...common, '--install-extension', options.vsix], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    }
     const server = spawn(
       setup.node24,
       [
@@ -98,8 +103,8 @@ export class Workbench {
     });
     // Tall enough that a maximised panel shows a whole trace.
     const page = await browser.newPage({ viewport: { width: 1400, height: 1600 } });
-    const payload = JSON.stringify([['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${repositoryRoot}`]]);
-    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(payload)}`);
+    const development = options.vsix ? '' : `&payload=${encodeURIComponent(JSON.stringify([['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${repositoryRoot}`]]))}`;
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}${development}`);
     await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
     return new Workbench(page, browser, server, scratch);
   }

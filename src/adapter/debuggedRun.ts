@@ -1,8 +1,10 @@
 // The run the debug session is debugging: the cluster runtime of a launch or an attach, and its
 // typed events turned into DAP events (threads come and go, stops, output labelled per process,
-// lifecycle stages, breakpoints bound, the end). One terminated event per run.
+// lifecycle stages, breakpoints bound, the end) and into the views' events (viewProtocol.ts:
+// process states, presets). One terminated event per run.
 import { BreakpointEvent, Event, OutputEvent, TerminatedEvent, ThreadEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { customEvents } from '../common/contributions';
 import { DisposableStore } from '../common/disposable';
 import { ClusterTourError, messageOf } from '../common/errors';
 import type { ProcessIdentity } from '../cluster/processSession';
@@ -13,6 +15,7 @@ import type { OutputLabeller } from './output';
 import type { StopTracker } from './stops';
 import type { ThreadTable } from './threads';
 import type { VariableTable } from './variables';
+import { ViewEvents, type PresetsBody } from './viewProtocol';
 
 /** The session's tables the runtime's events update. */
 export interface RunTables {
@@ -28,14 +31,18 @@ export class DebuggedRun {
   private runtime: ClusterRuntime | undefined;
   private subscriptions = new DisposableStore();
   private restarting = false;
+  private stopping = false;
   private terminated = false;
+  private readonly views: ViewEvents;
 
   constructor(
     private readonly tables: RunTables,
     private readonly send: (event: DebugProtocol.Event) => void,
     /** An inspector line (0-based) in the client's numbering. */
     private readonly clientLine: (debuggerLine: number) => number,
-  ) {}
+  ) {
+    this.views = new ViewEvents(send);
+  }
 
   /** The runtime, while a program is debugged. */
   get current(): ClusterRuntime | undefined {
@@ -54,6 +61,7 @@ export class DebuggedRun {
     const { threads, output, breakpoints } = this.tables;
     this.runtime = runtime;
     this.terminated = false;
+    this.views.reset();
     const subscriptions = new DisposableStore();
     this.subscriptions = subscriptions;
     subscriptions.add(runtime.onProcessAttached((identity) => this.threadStarted(identity)));
@@ -64,18 +72,28 @@ export class DebuggedRun {
         const record = threads.remove(identity.pid);
         if (record) {
           this.send(new ThreadEvent('exited', record.id));
+          this.views.process(record, 'exited', this.stopping ? stopReason(runtime) : undefined);
         }
+        this.views.presets(runtime);
       }),
     );
     subscriptions.add(runtime.onPaused((event) => this.paused(event)));
-    subscriptions.add(runtime.onResumed((identity) => this.forgetPause(identity.pid)));
+    subscriptions.add(
+      runtime.onResumed((identity) => {
+        this.forgetPause(identity.pid);
+        const record = threads.ofPid(identity.pid);
+        if (record) {
+          this.views.process(record, 'running');
+        }
+      }),
+    );
     subscriptions.add(runtime.onOutput((chunk) => this.send(new OutputEvent(chunk.text, chunk.stream))));
     subscriptions.add(runtime.onProcessOutput((chunk) => this.sendLabelled(output.label(chunk))));
     subscriptions.add(runtime.onProblem((problem) => this.send(new OutputEvent(`Cluster Tour: ${problem.message} (${problem.code})\n`, 'console'))));
     subscriptions.add(
       runtime.onStage((event) => {
         const { stage, process, workerId, pid, time, detail } = event;
-        this.send(new Event('clusterTour.stage', { stage, process, workerId, pid, time, detail }));
+        this.send(new Event(customEvents.stage, { stage, process, workerId, pid, time, detail }));
       }),
     );
     subscriptions.add(
@@ -86,6 +104,7 @@ export class DebuggedRun {
             this.send(new BreakpointEvent('changed', state));
           }
         }
+        this.views.presets(runtime);
       }),
     );
     subscriptions.add(
@@ -101,7 +120,23 @@ export class DebuggedRun {
     const record = this.tables.threads.add(identity);
     if (record) {
       this.send(new ThreadEvent('started', record.id));
+      this.views.process(record, 'attached');
+      if (this.runtime) {
+        this.views.presets(this.runtime);
+      }
     }
+  }
+
+  /** Every preset of the run, with its call sites and whether each is bound. */
+  presets(): PresetsBody {
+    return this.views.presets(this.require());
+  }
+
+  /** Arms or disarms a preset in every process, now and later; sends and returns the presets. */
+  async setPreset(id: string, enabled: boolean): Promise<PresetsBody> {
+    const runtime = this.require();
+    await runtime.setPreset(id, enabled);
+    return this.views.presets(runtime, true);
   }
 
   /** Forgets a process's frames and variables: it resumed, steps, or went away. */
@@ -134,14 +169,17 @@ export class DebuggedRun {
       return;
     }
     this.restarting = options.restarting ?? false;
+    this.stopping = true;
     try {
       await runtime.stop();
     } finally {
       this.restarting = false;
+      this.stopping = false;
     }
     this.subscriptions.dispose();
     for (const record of this.tables.threads.all()) {
       this.send(new ThreadEvent('exited', record.id));
+      this.views.process(record, 'exited', stopReason(runtime));
     }
     this.tables.threads.clear();
     this.runtime = undefined;
@@ -167,7 +205,12 @@ export class DebuggedRun {
       void runtime.resume(pid).catch((error: unknown) => this.send(new OutputEvent(`Cluster Tour: ${messageOf(error)}\n`, 'console')));
       return;
     }
-    this.send(stops.stopped(event, threads.ofPid(pid), (owner) => breakpoints.owns(owner)));
+    const stopped = stops.stopped(event, threads.ofPid(pid), (owner) => breakpoints.owns(owner));
+    this.send(stopped);
+    const record = threads.ofPid(pid);
+    if (record) {
+      this.views.process(record, 'paused', stopped.body.reason);
+    }
   }
 
   private sendLabelled(chunks: ReadonlyArray<{ text: string; stream: 'stdout' | 'stderr'; data: unknown }>): void {
@@ -175,4 +218,9 @@ export class DebuggedRun {
       this.send(new OutputEvent(chunk.text, chunk.stream, chunk.data));
     }
   }
+}
+
+/** Why the processes of a run the debugger stops go away: ended (launch), or left running (attach). */
+function stopReason(runtime: ClusterRuntime): string {
+  return runtime.mode === 'attach' ? 'detached' : 'terminated';
 }

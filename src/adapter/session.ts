@@ -3,6 +3,7 @@
 // as its own process over stdio (main.ts). Never imports vscode nor speaks CDP itself.
 import { DebugSession, InitializedEvent, Thread, OutputEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { customRequests } from '../common/contributions';
 import { ClusterTourError, messageOf } from '../common/errors';
 import type { PauseOnExceptions } from '../cluster/debugOperations';
 import type { ProcessSession } from '../cluster/processSession';
@@ -18,6 +19,7 @@ import { SourceMaps } from './sourceMaps';
 import { StopTracker } from './stops';
 import { ThreadTable } from './threads';
 import { VariableTable } from './variables';
+import { checkSetPresetArguments } from './viewProtocol';
 
 const configurationTimeoutMilliseconds = 5000;
 
@@ -226,6 +228,22 @@ export class ClusterDebugSession extends DebugSession {
     void this.handle(response, async () => {
       response.body = await this.inspection.source(args);
     });
+  }
+
+  /** The views' requests (viewProtocol.ts); any other command is refused as unknown. */
+  protected customRequest(command: string, response: DebugProtocol.Response, args: unknown, request?: DebugProtocol.Request): void {
+    if (command === customRequests.presets) {
+      void this.handle(response, async () => {
+        response.body = this.run.presets();
+      });
+    } else if (command === customRequests.setPreset) {
+      void this.handle(response, async () => {
+        const { id, enabled } = checkSetPresetArguments(args);
+        response.body = await this.run.setPreset(id, enabled);
+      });
+    } else {
+      super.customRequest(command, response, args, request);
+    }
   }
 
   private async launch(args: LaunchArguments): Promise<void> {

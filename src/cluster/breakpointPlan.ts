@@ -4,10 +4,27 @@ import { ClusterTourError } from '../common/errors';
 import type { PresetId, ProcessRole } from '../common/stages';
 import { presetIds } from '../common/stages';
 import { BreakpointPart, mergeBreakpoints, MergedBreakpoint, SourceLocation } from './breakpoints';
-import type { CallSiteResolution, ResolvedCallSite } from './callSite';
+import type { CallSite, CallSiteResolution, ResolvedCallSite } from './callSite';
 import { callSitePartsFor, stopPartsFor } from './callSiteParts';
 import { presetFileName } from './presets';
-import { entryOwner, type BreakpointRequest } from './runtimeTypes';
+import { entryOwner, type BreakpointRequest, type PresetCallSiteState, type PresetState } from './runtimeTypes';
+
+/** What each built-in preset stops at, in a few words for people (views, menus). */
+export const builtInPresetTitles: Readonly<Record<PresetId, string>> = {
+  listen: 'The listen path',
+  accept: 'Round-robin accept and handoff',
+  handles: 'Handle passing over IPC',
+  disconnect: 'Disconnect and exit',
+  shared: 'The shared handle of SCHED_NONE',
+};
+
+const processRoles: readonly ProcessRole[] = ['primary', 'worker'];
+
+/** The roles of the processes a call site's stop is set in; undefined: every process. */
+export function stopRoles(site: CallSite): readonly ProcessRole[] | undefined {
+  // A catalogue call site runs in one kind of process; a named function may run in any.
+  return site.id.startsWith('function:') ? undefined : [site.role];
+}
 
 export class BreakpointPlan {
   private readonly traceParts: BreakpointPart[];
@@ -39,6 +56,60 @@ export class BreakpointPlan {
     } else {
       this.enabledPresets.delete(preset);
     }
+  }
+
+  /** Ids of every preset this run knows: the built-in ones, then those people defined. */
+  get knownPresets(): string[] {
+    return [...presetIds, ...this.definedPresets.keys()];
+  }
+
+  /**
+   * The call sites a preset (built-in or defined) stops at, found in this Node or not, whether
+   * it is armed or not. Unknown ids have none.
+   */
+  callSitesOfPreset(preset: string): CallSiteResolution[] {
+    const defined = this.definedPresets.get(preset);
+    if (defined) {
+      return defined.map((site) => ({ resolved: true, ...site }));
+    }
+    return this.resolutions.filter((resolution) => (resolution.site.presets as readonly string[]).includes(preset));
+  }
+
+  /**
+   * Every preset (built-in, then defined) with its call sites: found in this Node, armed, and
+   * bound where `boundIn` says the inspector of a process of one of `roles` bound the stop owner.
+   * `titles`: those of the defined presets.
+   */
+  presetStates(titles: ReadonlyMap<string, string>, boundIn: (owner: string, roles: readonly ProcessRole[]) => boolean): PresetState[] {
+    const armed = new Map<ProcessRole, ReadonlySet<string>>();
+    const armedIn = (role: ProcessRole): ReadonlySet<string> => {
+      let owners = armed.get(role);
+      if (!owners) {
+        owners = new Set(this.breakpointsFor(role).flatMap((breakpoint) => breakpoint.stopOwners));
+        armed.set(role, owners);
+      }
+      return owners;
+    };
+    return this.knownPresets.map((id): PresetState => {
+      const enabled = this.enabledPresets.has(id);
+      const callSites = this.callSitesOfPreset(id).map((resolution): PresetCallSiteState => {
+        const roles = stopRoles(resolution.site);
+        const { site } = resolution;
+        const described = { id: site.id, title: site.title, role: roles ? roles[0] : ('any' as const) };
+        if (!resolution.resolved) {
+          return { ...described, url: `node:${site.module}`, lineNumber: null, bound: false, reason: `not found in this Node: ${resolution.reason}` };
+        }
+        const placed = { ...described, url: resolution.url, lineNumber: resolution.lineNumber };
+        if (!enabled) {
+          return { ...placed, bound: false, reason: 'preset not armed' };
+        }
+        const owner = `site:${site.id}`;
+        const armedRoles = (roles ?? processRoles).filter((role) => armedIn(role).has(owner));
+        return armedRoles.length > 0 && boundIn(owner, armedRoles) ? { ...placed, bound: true } : { ...placed, bound: false, reason: 'module not loaded yet in any process' };
+      });
+      const builtIn = (presetIds as readonly string[]).includes(id);
+      return { id, title: builtIn ? builtInPresetTitles[id as PresetId] : (titles.get(id) ?? id), builtIn, enabled, callSites };
+    });
   }
 
   /** Adds a person's breakpoint; returns its stop owner (`bp:<id>`, or `user:<n>` without id). */
@@ -80,8 +151,7 @@ export class BreakpointPlan {
           kind: 'stop',
           owner: `site:${site.site.id}`,
           location: { url: site.url, lineNumber: site.lineNumber, columnNumber: site.columnNumber },
-          // A catalogue call site runs in one kind of process; a named function may run in any.
-          roles: site.site.id.startsWith('function:') ? undefined : [site.site.role],
+          roles: stopRoles(site.site),
           condition: site.site.filter,
         }),
       ),

@@ -21,7 +21,7 @@ import { createSessionDirectory, ProcessReport, ReportWatcher } from './launcher
 import { callSiteModules, readNodeSources } from './nodeSources';
 import { BreakpointResolvedEvent, ProcessIdentity, ProcessOutputEvent, ProcessSession } from './processSession';
 import { resolveCallSites } from './resolver';
-import type { AttachOptions, BreakpointRequest, DebuggerOptions, EndEvent, LaunchOptions, OutputEvent, ProblemEvent, RuntimePausedEvent } from './runtimeTypes';
+import type { AttachOptions, BreakpointRequest, DebuggerOptions, EndEvent, LaunchOptions, OutputEvent, PresetState, ProblemEvent, RuntimePausedEvent } from './runtimeTypes';
 
 export * from './runtimeTypes';
 export { findPreload } from './launchedProgram';
@@ -40,6 +40,10 @@ export class ClusterRuntime implements Disposable {
   private pauseOnExceptions: PauseOnExceptions = 'none';
   private captureOutput = false;
   private nodeSources: ReadonlyMap<string, string> = new Map();
+  /** Titles of the presets people defined, by id. */
+  private presetTitles: ReadonlyMap<string, string> = new Map();
+  /** Per attached pid: the stop owners whose breakpoints its inspector bound. */
+  private readonly boundOwners = new Map<number, Set<string>>();
 
   private readonly stageEmitter = new Emitter<AnyLifecycleEvent>();
   private readonly attachedEmitter = new Emitter<ProcessIdentity>();
@@ -116,7 +120,7 @@ export class ClusterRuntime implements Disposable {
       options.tracking ?? true,
       definedPresets,
     );
-    runtime.prepare(node.sources, options.breakpoints ?? [], options.debugging);
+    runtime.prepare(node.sources, options.breakpoints ?? [], options.debugging, definitions);
     if (options.stopOnEntry) {
       runtime.plan.stopOnEntry({ url: pathToFileURL(program).href, lineNumber: 0 });
     }
@@ -139,7 +143,7 @@ export class ClusterRuntime implements Disposable {
     const resolutions = resolveCallSites(node.sources, callSites);
     const definedPresets = resolvePresets(definitions, resolutions, node.sources);
     const runtime = new ClusterRuntime('attach', node.version, resolutions, options.preloadPath ?? findPreload(), createSessionDirectory(), options.presets ?? [], true, definedPresets);
-    runtime.prepare(node.sources, options.breakpoints ?? [], options.debugging);
+    runtime.prepare(node.sources, options.breakpoints ?? [], options.debugging, definitions);
     try {
       await runtime.attachProcess(identity);
       const session = identity.role === 'primary' ? runtime.sessions.get(identity.pid) : undefined;
@@ -171,6 +175,17 @@ export class ClusterRuntime implements Disposable {
   async setPreset(preset: string, enabled: boolean): Promise<void> {
     this.plan.setPreset(preset, enabled);
     await this.syncBreakpoints();
+  }
+
+  /**
+   * Every preset of this run (built-in, then defined), armed or not, with its call sites and
+   * whether each stop is bound in at least one attached process. Changes come with
+   * onProcessAttached, onProcessDetached, onBreakpointResolved and setPreset.
+   */
+  presetStates(): PresetState[] {
+    return this.plan.presetStates(this.presetTitles, (owner, roles) =>
+      [...this.sessions.values()].some((session) => roles.includes(session.identity.role) && this.boundOwners.get(session.identity.pid)?.has(owner) === true),
+    );
   }
 
   async addBreakpoint(request: BreakpointRequest): Promise<string> {
@@ -234,8 +249,9 @@ export class ClusterRuntime implements Disposable {
     void this.stop();
   }
 
-  private prepare(sources: ReadonlyMap<string, string>, breakpoints: readonly BreakpointRequest[], debugging: DebuggerOptions | undefined): void {
+  private prepare(sources: ReadonlyMap<string, string>, breakpoints: readonly BreakpointRequest[], debugging: DebuggerOptions | undefined, definitions: readonly PresetDefinition[]): void {
     this.nodeSources = sources;
+    this.presetTitles = new Map(definitions.map((definition) => [definition.id, definition.title ?? definition.id]));
     this.pauseOnExceptions = debugging?.pauseOnExceptions ?? 'none';
     this.captureOutput = debugging?.captureOutput ?? false;
     for (const request of breakpoints) {
@@ -326,12 +342,18 @@ export class ClusterRuntime implements Disposable {
       this.problem({ code: 'E_TRACK', message: `A tracepoint at ${problem.siteId} failed in pid ${problem.process.pid}: ${problem.message}`, pid: problem.process.pid }),
     );
     session.onResumed((process) => this.resumedEmitter.fire(process));
-    session.onBreakpointResolved((event) => this.resolvedEmitter.fire(event));
+    session.onBreakpointResolved((event) => {
+      const bound = this.boundOwners.get(identity.pid) ?? new Set<string>();
+      this.boundOwners.set(identity.pid, bound);
+      event.owners.forEach((owner) => bound.add(owner));
+      this.resolvedEmitter.fire(event);
+    });
     session.onOutput((event) => this.processOutputEmitter.fire(event));
     session.onPaused((event) => this.pausedEmitter.fire({ ...event, callSites: this.plan.callSitesOf(event.stopOwners) }));
     session.onClosed(() => {
       this.sessions.delete(identity.pid);
       this.ready.delete(identity.pid);
+      this.boundOwners.delete(identity.pid);
       this.detachedEmitter.fire(identity);
       if (this.mode === 'attach' && identity.role === 'primary') {
         this.end({ code: null, signal: null });

@@ -83,3 +83,34 @@ export interface BreakpointRequest {
 
 /** The stop owner of the launch's stop-on-entry breakpoint. */
 export const entryOwner = 'entry';
+
+/** A stop preset as it stands in a run: armed or not, and whether each of its stops is in place. */
+export interface PresetState {
+  id: string;
+  title: string;
+  /** Shipped with Cluster Tour (`presetIds`), not defined by people. */
+  builtIn: boolean;
+  /** Armed: its stops are set in every process of their role, now and later. */
+  enabled: boolean;
+  callSites: PresetCallSiteState[];
+}
+
+/** One stop of a preset in the running Node. */
+export interface PresetCallSiteState {
+  /** Catalogue id (`rr:RoundRobinHandle.prototype.distribute`) or `function:<module>:<path>`. */
+  id: string;
+  title: string;
+  /** Script URL as the inspector names it (`node:internal/cluster/round_robin_handle`). */
+  url: string;
+  /** 0-based line in the running Node's source; null when the call site is not found in it. */
+  lineNumber: number | null;
+  /** The processes it stops in: a call site runs in one kind, a named function in any. */
+  role: ProcessRole | 'any';
+  /**
+   * True when the call site is found in this Node, its preset is armed, and the inspector bound
+   * its breakpoint in at least one attached process.
+   */
+  bound: boolean;
+  /** Why it is not bound. */
+  reason?: string;
+}

@@ -1,5 +1,5 @@
 // The one table of ids Cluster Tour contributes to VS Code (STYLE.md rule 4): commands, the debug
-// type and the custom DAP events. package.json must agree with it; test/unit/configuration.test.ts checks.
+// type and the custom DAP events and requests. package.json must agree with it; test/unit/configuration.test.ts checks.
 
 /** Commands in package.json's contributes.commands, by what they do. */
 export const commands = {
@@ -21,6 +21,20 @@ export type DebugType = typeof debugType;
 export const customEvents = {
   /** A process of the cluster reached a lifecycle stage; the body is a LifecycleEvent. */
   stage: 'clusterTour.stage',
+  /** A process was attached, paused, resumed or exited; the body is a ProcessEventBody (adapter/viewProtocol.ts). */
+  process: 'clusterTour.process',
+  /** The presets or whether their stops are bound changed; the body is a PresetsBody (adapter/viewProtocol.ts). */
+  presets: 'clusterTour.presets',
 } as const;
 
 export type CustomEventName = (typeof customEvents)[keyof typeof customEvents];
+
+/** Requests the debug adapter answers beyond the Debug Adapter Protocol's own (DAP custom requests). */
+export const customRequests = {
+  /** No arguments; answers a PresetsBody. */
+  presets: 'clusterTour.presets',
+  /** Arguments `{ id, enabled }`: arms or disarms a preset in every process; answers a PresetsBody. */
+  setPreset: 'clusterTour.setPreset',
+} as const;
+
+export type CustomRequestName = (typeof customRequests)[keyof typeof customRequests];

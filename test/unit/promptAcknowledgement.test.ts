@@ -74,6 +74,25 @@ describe('prompt acknowledgement', () => {
     acknowledger.dispose();
   });
 
+  it('stops expecting a pause once the window after a resume has passed, whatever events arrive', async () => {
+    // A released or resumed process that runs on never pauses; its reports (binding calls every
+    // few tens of ms) must not keep nudging alive for as long as it runs.
+    const { acknowledger, sent, advance } = recorder();
+    acknowledger.commandSent('Runtime.runIfWaitingForDebugger');
+    acknowledger.responseReceived();
+    await settle();
+    const early = sent();
+    assert.ok(early >= 1, 'right after the release an answer is still due');
+    advance(60);
+    for (let report = 0; report < 20; report += 1) {
+      acknowledger.eventReceived('Runtime.bindingCalled');
+      acknowledger.nudgeAnswered();
+      await settle();
+      advance(30);
+    }
+    assert.equal(sent(), early, 'no nudge for events that arrive past the window');
+  });
+
   it('sends no nudge when a command of ours goes out first (it carries the ACK), nor after dispose', async () => {
     const { acknowledger, sent } = recorder();
     acknowledger.commandSent('Debugger.stepOver');

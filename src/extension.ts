@@ -1,12 +1,16 @@
-// The extension's entry point: wiring only, and the owner of every disposable. For now it only
-// makes the terminal trace reachable from the editor; views, the tour and the debug adapter
-// come with their own issues.
+// The extension's entry point: wiring only, and the owner of every disposable. It registers the
+// terminal trace, the debug adapter (inline) with its configuration provider, and the Processes
+// view; the tour comes with its own issue.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { commands } from './common/contributions';
+import { commands, views } from './common/contributions';
+import { registerDebugAdapter } from './ui/debugAdapter';
+import { registerProcessesView } from './ui/processesView';
 
 export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
+    registerDebugAdapter(),
+    registerProcessesView(views.processes),
     vscode.commands.registerCommand(commands.traceSample, () => {
       const terminal = vscode.window.createTerminal({ name: 'Cluster Tour trace' });
       terminal.show();

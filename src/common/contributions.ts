@@ -1,5 +1,5 @@
-// The one table of ids Cluster Tour contributes to VS Code (STYLE.md rule 4): commands, the debug
-// type and the custom DAP events and requests. package.json must agree with it; test/unit/configuration.test.ts checks.
+// The one table of ids Cluster Tour contributes to VS Code (STYLE.md rule 4): commands, views and
+// their container, the debug type and the custom DAP events and requests. package.json must agree with it; test/unit/configuration.test.ts checks.
 
 /** Commands in package.json's contributes.commands, by what they do. */
 export const commands = {
@@ -11,6 +11,20 @@ export type CommandId = (typeof commands)[keyof typeof commands];
 
 /** Every command id, for checks that walk them all. */
 export const commandIds: readonly CommandId[] = Object.values(commands);
+
+/** The activity-bar container (contributes.viewsContainers.activitybar) that holds the views. */
+export const viewContainer = 'clusterTour';
+
+/** Views in package.json's contributes.views, by what they show. */
+export const views = {
+  /** The primary and every worker of the debugged cluster, with their lifecycle. */
+  processes: 'clusterTour.processes',
+} as const;
+
+export type ViewId = (typeof views)[keyof typeof views];
+
+/** Every view id, for checks that walk them all. */
+export const viewIds: readonly ViewId[] = Object.values(views);
 
 /** The `type` of Cluster Tour's launch configurations (contributes.debuggers[0].type). */
 export const debugType = 'cluster-tour';

@@ -1,12 +1,12 @@
 // package.json against the code that declares what it contributes (STYLE.md rules 4 and 5): the
-// debugger's configurationAttributes against configuration.ts, commands and the debug type
+// debugger's configurationAttributes against configuration.ts, commands, views and the debug type
 // against contributions.ts, and every shipped launch configuration against its schema.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { configurationAttributes, debugType as adapterDebugType, PropertySchema } from '../../src/adapter/configuration';
-import { commandIds, debugType } from '../../src/common/contributions';
+import { commandIds, debugType, viewContainer, viewIds } from '../../src/common/contributions';
 import { repositoryRoot } from '../support/processes';
 
 interface DebuggerContribution {
@@ -19,7 +19,12 @@ interface DebuggerContribution {
 
 interface PackageJson {
   activationEvents: string[];
-  contributes: { commands: { command: string }[]; debuggers: DebuggerContribution[] };
+  contributes: {
+    commands: { command: string }[];
+    viewsContainers: { activitybar: { id: string; title: string; icon: string }[] };
+    views: Record<string, { id: string; name: string }[]>;
+    debuggers: DebuggerContribution[];
+  };
 }
 
 const packageJson = JSON.parse(fs.readFileSync(path.join(repositoryRoot(), 'package.json'), 'utf8')) as PackageJson;
@@ -103,6 +108,20 @@ describe('package.json against the code', () => {
     const contributed = packageJson.contributes.commands.map((command) => command.command);
     assert.deepEqual([...contributed].sort(), [...commandIds].sort());
     assert.equal(new Set(contributed).size, contributed.length, 'a command is contributed twice');
+  });
+
+  it('contributes exactly the views of contributions.ts, in its own container, and activates on each', () => {
+    const containers = packageJson.contributes.viewsContainers.activitybar.map((container) => container.id);
+    assert.deepEqual(containers, [viewContainer]);
+    assert.deepEqual(Object.keys(packageJson.contributes.views), [viewContainer], 'views sit only in the Cluster Tour container');
+    const contributed = Object.values(packageJson.contributes.views).flatMap((views) => views.map((view) => view.id));
+    assert.deepEqual([...contributed].sort(), [...viewIds].sort());
+    assert.equal(new Set(contributed).size, contributed.length, 'a view is contributed twice');
+    for (const id of viewIds) {
+      assert.ok(packageJson.activationEvents.includes(`onView:${id}`), `activationEvents lacks onView:${id}`);
+    }
+    const icon = packageJson.contributes.viewsContainers.activitybar[0].icon;
+    assert.ok(fs.existsSync(path.join(repositoryRoot(), icon)), `${icon} is missing`);
   });
 
   it('uses one debug type everywhere and activates on it', () => {

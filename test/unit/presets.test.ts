@@ -1,10 +1,10 @@
 // Presets people define: their checks, where their file is found, and how their names resolve
 // in a real Node's source.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { BreakpointPlan } from '../../src/cluster/breakpointPlan';
 import { callSiteModules, readNodeSources } from '../../src/cluster/nodeSources';
 import { callSites } from '../../src/cluster/callSites';
@@ -25,6 +25,7 @@ describe('preset definitions', () => {
 
   it('finds .vscode/cluster-tour.json at or above a folder, and says which file is broken', () => {
     const root = mkdtempSync(path.join(tmpdir(), 'cluster-tour-presets-'));
+    after(() => rmSync(root, { recursive: true, force: true }));
     const nested = path.join(root, 'app', 'src');
     mkdirSync(nested, { recursive: true });
     assert.equal(findPresetFile(nested), undefined);

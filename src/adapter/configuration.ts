@@ -20,6 +20,8 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   presets?: string[];
   /** The cluster scheduling policy (NODE_CLUSTER_SCHED_POLICY). */
   schedulingPolicy?: 'rr' | 'none';
+  /** Walk this guided tour (an id of cluster/tours/catalogue.ts) while the program runs. */
+  tour?: string;
 }
 
 export interface AttachArguments extends DebugProtocol.AttachRequestArguments {
@@ -68,6 +70,11 @@ export const launchAttributes: { [K in keyof Required<Own<LaunchArguments>>]: Pr
   stopOnEntry: { type: 'boolean', description: 'Pause every process (primary and each worker) before its first line.', default: false },
   presets: presetsSchema,
   schedulingPolicy: { type: 'string', enum: ['rr', 'none'], description: 'Cluster scheduling policy: rr (round-robin, the default on Linux) or none (the kernel distributes connections).', default: 'rr' },
+  tour: {
+    type: 'string',
+    enum: ['listen', 'connection-round-robin', 'connection-sched-none', 'disconnect-in-flight'],
+    description: 'Walk a guided tour while the program runs: it stops at each of the tour\'s call sites in order, with an explanation.',
+  },
 };
 
 export const attachAttributes: { [K in keyof Required<Own<AttachArguments>>]: PropertySchema } = {

@@ -5,6 +5,22 @@
 export const commands = {
   /** Opens a terminal that runs `cluster-tour trace` on the bundled sample app. */
   traceSample: 'clusterTour.traceSample',
+  /** Picks a tour (and the app to run it on) and starts a cluster-tour session that walks it. */
+  startTour: 'clusterTour.startTour',
+  /** At the stop held now: resumes to the next stop. Revisiting an earlier stop: shows the one after it. */
+  nextStop: 'clusterTour.nextStop',
+  /** Shows the stop before the one shown (its source, line and explanation); the program stays where it is. */
+  previousStop: 'clusterTour.previousStop',
+  /** Ends the tour's session (every process of a launched app stops). */
+  endTour: 'clusterTour.endTour',
+  /** Shows one stop of the tour (the Tour view's items run it with the stop's index). */
+  revealStop: 'clusterTour.revealStop',
+  /** Lists local Node.js processes (with or without an inspector) and attaches to the chosen one and its workers. */
+  attach: 'clusterTour.attach',
+  /** Arms or disarms a preset: in the running session at once, and for later sessions in the settings. */
+  togglePreset: 'clusterTour.togglePreset',
+  /** Opens a call site's internal source (lib/net.js, lib/internal/cluster/*) read-only at its line. */
+  showInternalSource: 'clusterTour.showInternalSource',
 } as const;
 
 export type CommandId = (typeof commands)[keyof typeof commands];
@@ -19,12 +35,41 @@ export const viewContainer = 'clusterTour';
 export const views = {
   /** The primary and every worker of the debugged cluster, with their lifecycle. */
   processes: 'clusterTour.processes',
+  /** The stops of the current tour: done, current, pending. */
+  tour: 'clusterTour.tour',
+  /** Presets with checkboxes, and each one's call sites, bound or not (with the reason). */
+  presets: 'clusterTour.presets',
 } as const;
 
 export type ViewId = (typeof views)[keyof typeof views];
 
 /** Every view id, for checks that walk them all. */
 export const viewIds: readonly ViewId[] = Object.values(views);
+
+/** Context keys the extension sets (`when` clauses of keybindings and menus). */
+export const contextKeys = {
+  /** A tour is running: Next Stop / Previous Stop keybindings apply. */
+  inTour: 'clusterTour.inTour',
+} as const;
+
+/** Settings under contributes.configuration, by what they hold. */
+export const settings = {
+  /** The node binary that runs tours and whose sources Show Internal Source opens (default: node on PATH). */
+  runtimeExecutable: 'clusterTour.runtimeExecutable',
+  /** Preset ids armed in sessions whose launch configuration names none. */
+  presets: 'clusterTour.presets',
+  /** Presets defined in the settings, like those of .vscode/cluster-tour.json. */
+  userPresets: 'clusterTour.userPresets',
+  /** A cluster program (path, relative to the workspace folder) to run tours on instead of the bundled sample. */
+  tourProgram: 'clusterTour.tourProgram',
+} as const;
+
+export type SettingId = (typeof settings)[keyof typeof settings];
+
+export const settingIds: readonly SettingId[] = Object.values(settings);
+
+/** The Get Started walkthrough (contributes.walkthroughs). */
+export const walkthrough = 'clusterTour.getStarted';
 
 /** The `type` of Cluster Tour's launch configurations (contributes.debuggers[0].type). */
 export const debugType = 'cluster-tour';
@@ -39,6 +84,8 @@ export const customEvents = {
   process: 'clusterTour.process',
   /** The presets or whether their stops are bound changed; the body is a PresetsBody (adapter/viewProtocol.ts). */
   presets: 'clusterTour.presets',
+  /** The tour of a session started, paused at a stop, moved on or ended; the body is a TourBody (adapter/tourProtocol.ts). */
+  tour: 'clusterTour.tour',
 } as const;
 
 export type CustomEventName = (typeof customEvents)[keyof typeof customEvents];
@@ -49,6 +96,10 @@ export const customRequests = {
   presets: 'clusterTour.presets',
   /** Arguments `{ id, enabled }`: arms or disarms a preset in every process; answers a PresetsBody. */
   setPreset: 'clusterTour.setPreset',
+  /** No arguments; answers the session's TourBody (an error when the session runs no tour). */
+  tour: 'clusterTour.tour',
+  /** No arguments: leaves the stop held now and resumes to the next one; answers the TourBody. */
+  nextStop: 'clusterTour.nextStop',
 } as const;
 
 export type CustomRequestName = (typeof customRequests)[keyof typeof customRequests];

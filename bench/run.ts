@@ -11,35 +11,15 @@ import { findExecutable } from '../src/cluster/launcher';
 import { benchmarkStartup, StartupResult, timeObservedStart } from './startup';
 import { benchmarkThroughput, RunResult } from './throughput';
 import { ratio, round } from './stats';
+import { parseBenchArguments } from './arguments';
 
-interface Arguments {
-  quick: boolean;
-  node: string;
-}
-
-function parseArguments(argv: readonly string[]): Arguments {
-  const parsed: Arguments = { quick: false, node: 'node' };
-  for (let index = 0; index < argv.length; index += 1) {
-    const argument = argv[index];
-    if (argument === '--quick') {
-      parsed.quick = true;
-    } else if (argument === '--node' && argv[index + 1]) {
-      parsed.node = argv[(index += 1)];
-    } else if (argument.startsWith('--node=')) {
-      parsed.node = argument.slice('--node='.length);
-    } else {
-      throw new Error(`Unknown argument ${argument}. Usage: run.js [--quick] [--node PATH]`);
-    }
-  }
-  return parsed;
-}
 
 /** The repository root: this file runs from out/bench/. */
 const repository = path.resolve(__dirname, '..', '..');
 const fixture = path.join(repository, 'bench', 'fixtures', 'server.js');
 
 async function main(): Promise<number> {
-  const options = parseArguments(process.argv.slice(2));
+  const options = parseBenchArguments(process.argv.slice(2), { node: 'node' }, 'run.js [--quick] [--node PATH]');
   // A full path, so that the runtime's cache of Node's sources applies across launches.
   const node = findExecutable(options.node, process.cwd(), process.env);
   const nodeVersion = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();

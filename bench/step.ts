@@ -12,6 +12,7 @@ import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { CdpSession } from '../src/cdp/session';
 import { median, ratio, round } from './stats';
+import { parseBenchArguments } from './arguments';
 
 export interface StepOptions {
   /** The node binary that runs the fixture (and, at the DAP level, is passed to the adapter). */
@@ -251,25 +252,10 @@ export function stepTableRow(result: StepResult): string[] {
   return ['step → paused, CDP (prompt ACK / plain, median ms)', String(result.cdp.plain.median), String(result.cdp.prompt.median), `${result.cdp.medianRatio}×`];
 }
 
-function parseArguments(argv: readonly string[]): { node: string; steps: number; quick: boolean } {
-  const parsed = { node: process.execPath, steps: 60, quick: false };
-  for (let index = 0; index < argv.length; index += 1) {
-    const argument = argv[index];
-    if (argument === '--quick') {
-      parsed.quick = true;
-    } else if (argument === '--node' && argv[index + 1]) {
-      parsed.node = argv[(index += 1)];
-    } else if (argument === '--steps' && argv[index + 1]) {
-      parsed.steps = Number(argv[(index += 1)]);
-    } else {
-      throw new Error(`Unknown argument ${argument}. Usage: step.js [--node PATH] [--steps N] [--quick]`);
-    }
-  }
-  return parsed;
-}
 
 if (require.main === module) {
-  const settings = parseArguments(process.argv.slice(2));
+  const parsed = parseBenchArguments(process.argv.slice(2), { node: process.execPath, numbers: { steps: 60 } }, 'step.js [--node PATH] [--steps N] [--quick]');
+  const settings = { node: parsed.node, quick: parsed.quick, steps: parsed.numbers.steps };
   // This file runs from out/bench/.
   const repository = path.resolve(__dirname, '..', '..');
   process.on('SIGINT', () => process.exit(130));

@@ -66,20 +66,24 @@ function guardTrace(owner: string, code: string): string {
 /**
  * A condition is evaluated like a script: its value is the completion value of the last
  * statement, so traces run first and the block's last statement decides whether to pause.
+ * Every stop's condition is evaluated, even once one of them (or an unconditional stop) already
+ * decided to pause: a logpoint is a condition that logs and answers false, and it must still log.
  */
 function combine(traces: readonly string[], stops: ReadonlyArray<{ condition?: string }>): string | undefined {
-  const unconditional = stops.some((stop) => !stop.condition);
-  if (traces.length === 0 && (stops.length === 0 || unconditional)) {
-    return undefined;
+  const conditional = stops.filter((stop) => stop.condition);
+  if (traces.length === 0 && conditional.length === 0) {
+    return undefined; // no stops: no breakpoint is asked for; only unconditional ones: plain
   }
   let decision: string;
   if (stops.length === 0) {
     decision = 'false;';
-  } else if (unconditional) {
+  } else if (conditional.length === 0) {
     decision = 'true;';
   } else {
-    const tests = stops.map((stop) => `if (!pause) { try { pause = !!(${stop.condition}); } catch (error) { pause = false; } }`);
-    decision = `{ let pause = false; ${tests.join(' ')} pause; }`;
+    // A condition that throws does not pause (as V8 treats a throwing condition), nor undoes another's wish.
+    const tests = conditional.map((stop) => `try { if (${stop.condition}) pause = true; } catch (error) { /* a condition that throws wishes no pause */ }`);
+    const initially = conditional.length < stops.length ? 'true' : 'false';
+    decision = `{ let pause = ${initially}; ${tests.join(' ')} pause; }`;
   }
   if (traces.length === 0) {
     return decision;

@@ -5,7 +5,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { findFunction, readFunctionSources } from '../../src/cluster/functionBreakpoints';
-import { fixture, get } from '../support/cluster';
+import { callSites } from '../../src/cluster/callSites';
+import { callSiteModules, readNodeSources } from '../../src/cluster/nodeSources';
+import { resolveCallSites } from '../../src/cluster/resolver';
+import { fixture, get, waitFor } from '../support/cluster';
 import { startAdapter } from '../support/adapter';
 import { continueEveryStop, endAndCheck, listening, markedLaunch, settle, startedThreads } from './lifecycleSupport';
 
@@ -43,6 +46,39 @@ describe('stops set up before launch', () => {
 
       continueEveryStop(recorded);
       await client.continueRequest({ threadId: primary.id });
+      assert.match(await answer, /^worker [12]$/m);
+    } finally {
+      await endAndCheck(recorded, marker);
+    }
+  });
+});
+
+describe('a condition with a side effect where a preset stops', () => {
+  it('still runs on every pass while the preset stops there', async () => {
+    // A function breakpoint on distribute lands on the accept preset's own place (its first
+    // statement): the two become one inspector breakpoint, and the condition must still run.
+    const node = await readNodeSources(process.execPath, callSiteModules(callSites));
+    const distribute = resolveCallSites(node.sources, callSites).find((each) => each.site.id === 'rr:RoundRobinHandle.prototype.distribute');
+    assert.ok(distribute?.resolved);
+    const viaFunction = findFunction(await readFunctionSources(process.execPath), 'RoundRobinHandle.prototype.distribute');
+    assert.deepEqual([viaFunction.lineNumber, viaFunction.columnNumber], [distribute.lineNumber, distribute.columnNumber], 'the same place');
+    const { args, marker } = markedLaunch(fixture('http-workers.js'), { presets: ['accept'] });
+    const recorded = await startAdapter();
+    const { client } = recorded;
+    try {
+      await client.initializeRequest();
+      await client.setFunctionBreakpointsRequest({
+        breakpoints: [{ name: 'RoundRobinHandle.prototype.distribute', condition: "(globalThis.console.log('SIDE EFFECT err=' + err), false)" }],
+      });
+      await Promise.all([client.configurationDoneRequest(), client.launchRequest(args)]);
+      await startedThreads(recorded, 3);
+      const port = await listening(recorded);
+      const answer = get(port);
+      const stop = await recorded.next<DebugProtocol.StoppedEvent>('stopped');
+      assert.match(stop.body.description ?? '', /round-robin accept/);
+      await waitFor('the condition to run', () => /SIDE EFFECT err=0/.test(recorded.output()), 10000, () => recorded.output());
+      continueEveryStop(recorded);
+      await client.continueRequest({ threadId: Number(stop.body.threadId) });
       assert.match(await answer, /^worker [12]$/m);
     } finally {
       await endAndCheck(recorded, marker);

@@ -1,6 +1,7 @@
 // The lifecycle model and the breakpoint merge: pure logic, on hand-made events and parts.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import * as vm from 'node:vm';
 import type { AnyLifecycleEvent } from '../../src/common/stages';
 import { mergeBreakpoints } from '../../src/cluster/breakpoints';
 import { LifecycleModel } from '../../src/cluster/lifecycle';
@@ -58,7 +59,8 @@ describe('mergeBreakpoints', () => {
     const [first, second] = merged;
     assert.deepEqual(first.stopOwners, ['site:a']);
     assert.match(first.condition ?? '', /^try \{ record\(1\) \} catch/);
-    assert.match(first.condition ?? '', /pause = !!\(message\.act === "newconn"\)/);
+    assert.equal(pausesAt(first.condition, { message: { act: 'newconn' }, record: () => undefined }), true);
+    assert.equal(pausesAt(first.condition, { message: { act: 'online' }, record: () => undefined }), false);
     assert.equal(second.condition, undefined, 'a plain stop needs no condition');
   });
 
@@ -68,7 +70,45 @@ describe('mergeBreakpoints', () => {
     const [only] = mergeBreakpoints(parts, 'worker');
     assert.match(only.condition ?? '', /false;$/);
   });
+
+  it('still runs a logpoint where another stop already decided to pause', () => {
+    const logged: string[] = [];
+    const logpoint = 'globalThis.log.push(`hit ${message.act}`), false';
+    for (const other of [undefined, 'message.act === "newconn"']) {
+      const [merged] = mergeBreakpoints(
+        [
+          { kind: 'stop', owner: 'preset:accept', location, condition: other },
+          { kind: 'stop', owner: 'bp:7', location, condition: logpoint },
+        ],
+        'primary',
+      );
+      assert.equal(pausesAt(merged.condition, { message: { act: 'newconn' }, log: logged }), true, `pauses for the other stop (${other ?? 'unconditional'})`);
+    }
+    assert.deepEqual(logged, ['hit newconn', 'hit newconn'], 'the logpoint logged both times');
+  });
+
+  it('does not pause for a condition that throws, nor lets it undo another stop', () => {
+    const [merged] = mergeBreakpoints(
+      [
+        { kind: 'stop', owner: 'bp:1', location, condition: 'missing.property' },
+        { kind: 'stop', owner: 'bp:2', location, condition: 'ready' },
+      ],
+      'primary',
+    );
+    assert.equal(pausesAt(merged.condition, { ready: true }), true);
+    assert.equal(pausesAt(merged.condition, { ready: false }), false);
+  });
 });
+
+/** Whether V8 would pause: a condition is run as a script and its completion value decides. */
+function pausesAt(condition: string | undefined, scope: Record<string, unknown>): boolean {
+  if (condition === undefined) {
+    return true;
+  }
+  const context = vm.createContext({ ...scope });
+  (context as { globalThis: unknown }).globalThis = context;
+  return Boolean(vm.runInContext(condition, context));
+}
 
 describe('OutputFilter', () => {
   it("drops the inspector's chatter and keeps the program's lines, across chunk borders", () => {

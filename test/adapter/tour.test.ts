@@ -35,6 +35,22 @@ function requireTour(id: string): Tour {
   return tour;
 }
 
+/** A request that must be answered in time: DebugClient's requests wait for ever. */
+async function within<T>(what: string, work: Promise<T>, recorded: RecordedClient, milliseconds = 15000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const events = recorded.events.map((event) => `${event.event} ${JSON.stringify(event.body ?? {}).slice(0, 160)}`).join('\n');
+      reject(new Error(`${what}: no answer in ${milliseconds} ms. Events so far:\n${events}`));
+    }, milliseconds);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 describe('tours in the adapter', () => {
   const clients: RecordedClient[] = [];
   const start = async (): Promise<RecordedClient> => {
@@ -103,9 +119,9 @@ describe('tours in the adapter', () => {
 
       const before = recorded.events.length;
       if (continueAt.has(index)) {
-        await client.continueRequest({ threadId });
+        await within('continue', client.continueRequest({ threadId }), recorded);
       } else {
-        const answer = (await client.customRequest(customRequests.nextStop)).body as TourBody;
+        const answer = (await within('nextStop', client.customRequest(customRequests.nextStop), recorded)).body as TourBody;
         assert.notEqual(answer.stops[index].status, 'current', `${where}: left`);
         // The client did not ask this thread to continue: it is told.
         await recorded.next<DebugProtocol.ContinuedEvent>('continued', (each) => each.body.threadId === threadId, 10000, before);
@@ -158,22 +174,43 @@ describe('tours in the adapter', () => {
     const first = await recorded.next<DebugProtocol.StoppedEvent>('stopped', () => true, 20000);
     const threadId = first.body.threadId as number;
     const line = (await client.stackTraceRequest({ threadId })).body.stackFrames[0].line;
-    await client.nextRequest({ threadId });
+    await within('next', client.nextRequest({ threadId }), recorded);
     const stepped = await recorded.next<DebugProtocol.StoppedEvent>('stopped', (event) => event.body.reason === 'step', 10000);
     assert.equal(stepped.body.threadId, threadId);
     const afterStep = (await client.stackTraceRequest({ threadId })).body.stackFrames[0];
     assert.equal(afterStep.source?.path, 'node:internal/cluster/round_robin_handle');
     assert.notEqual(afterStep.line, line);
-    await client.continueRequest({ threadId });
+    await within('continue', client.continueRequest({ threadId }), recorded);
     const second = await recorded.next<DebugProtocol.StoppedEvent>('stopped', (event) => event.body.description?.startsWith('Tour stop 2/') === true, 20000);
     assert.equal(second.body.threadId, threadId);
     await recorded.next<TourEvent>(customEvents.tour, (event) => event.body.state === 'paused' && event.body.current === 1, 10000);
-    await client.terminateRequest({});
+    await within('terminate', client.terminateRequest({}), recorded);
     const ended = await recorded.next<TourEvent>(customEvents.tour, (event) => event.body.state === 'ended', 10000);
     assert.deepEqual(
       ended.body.stops.slice(0, 3).map((stop) => stop.status),
       ['done', 'done', 'pending'],
     );
+    await assertNoProcessesLeft(`${testMarkerVariable}=${marker}`, { after: 'terminate', timeoutMilliseconds: 5000 });
+  });
+
+  it('restart walks the tour again from stop 1', async () => {
+    const tour = requireTour('connection-round-robin');
+    const { recorded, marker } = await launchTour(tour.id);
+    const { client } = recorded;
+    await recorded.next<TourEvent>(customEvents.tour, (event) => event.body.state === 'paused', 20000);
+    const before = recorded.events.length;
+    await within('restart', client.restartRequest({}), recorded);
+    // The first walk ends (its claims decided with what arrived), then the second starts.
+    const ended = await recorded.next<TourEvent>(customEvents.tour, (event) => event.body.state !== 'paused', 10000, before);
+    assert.equal(ended.body.state, 'ended', 'the first walk ended');
+    const restarted = recorded.events.indexOf(ended as DebugProtocol.Event) + 1;
+    const starting = await recorded.next<TourEvent>(customEvents.tour, () => true, 10000, restarted);
+    assert.deepEqual([starting.body.state, starting.body.current], ['starting', 0]);
+    assert.ok(starting.body.stops.every((stop) => stop.status !== 'done' && stop.place === undefined), 'nothing reached yet');
+    const again = await recorded.next<DebugProtocol.StoppedEvent>('stopped', () => true, 20000, restarted);
+    assert.equal(again.body.description, `Tour stop 1/${tour.stops.length}: ${tour.stops[0].title}`);
+    await recorded.next<TourEvent>(customEvents.tour, (event) => event.body.state === 'paused' && event.body.current === 0, 10000, restarted);
+    await within('terminate', client.terminateRequest({}), recorded);
     await assertNoProcessesLeft(`${testMarkerVariable}=${marker}`, { after: 'terminate', timeoutMilliseconds: 5000 });
   });
 

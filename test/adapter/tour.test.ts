@@ -16,6 +16,7 @@ import type { Tour } from '../../src/cluster/tours/tour';
 import type { TourBody } from '../../src/adapter/tourProtocol';
 import { customEvents, customRequests } from '../../src/common/contributions';
 import { RecordedClient, startAdapter } from '../support/adapter';
+import { fixture, get, listeningPort, waitFor } from '../support/cluster';
 import { assertNoProcessesLeft, testMarkerVariable } from '../support/processes';
 
 type TourEvent = Omit<DebugProtocol.Event, 'body'> & { body: TourBody };
@@ -211,6 +212,37 @@ describe('tours in the adapter', () => {
     assert.equal(again.body.description, `Tour stop 1/${tour.stops.length}: ${tour.stops[0].title}`);
     await recorded.next<TourEvent>(customEvents.tour, (event) => event.body.state === 'paused' && event.body.current === 0, 10000, restarted);
     await within('terminate', client.terminateRequest({}), recorded);
+    await assertNoProcessesLeft(`${testMarkerVariable}=${marker}`, { after: 'terminate', timeoutMilliseconds: 5000 });
+  });
+
+  it('runs a tour on the program the configuration names, with the configuration\'s env over the tour\'s', async () => {
+    const tour = requireTour('connection-round-robin');
+    const recorded = await start();
+    const { client } = recorded;
+    const marker = `tour-${randomUUID()}`;
+    const program = fixture('http-workers.js');
+    await Promise.all([
+      client.configurationSequence(),
+      client.launch({ tour: tour.id, program, env: { [testMarkerVariable]: marker, WORKERS: '3' } } as DebugProtocol.LaunchRequestArguments),
+    ]);
+    await waitFor('LISTENING', () => listeningPort(recorded.output()) !== undefined, 20000, recorded.output);
+    const threads = (await client.threadsRequest()).body.threads;
+    assert.equal(threads.length, 4, 'the primary and the 3 workers WORKERS asks for');
+    // The session ends with this request in flight: it may fail, which is no failure of the test.
+    const response = get(listeningPort(recorded.output())!).then(
+      () => 'answered',
+      (error: Error) => `cut off: ${error.message}`,
+    );
+    const stopped = await recorded.next<DebugProtocol.StoppedEvent>('stopped', () => true, 20000);
+    assert.equal(stopped.body.description, `Tour stop 1/${tour.stops.length}: ${tour.stops[0].title}`);
+    const event = await recorded.next<TourEvent>(customEvents.tour, (each) => each.body.state === 'paused', 10000);
+    // The app has 3 idle workers where the sample has 2: the claim says what it found.
+    const idle = event.body.stops[0].claims?.find((claim) => claim.description.startsWith('both workers are idle'));
+    assert.deepEqual([idle?.ok, idle?.actual], [false, '3']);
+    await within('continue', client.continueRequest({ threadId: stopped.body.threadId as number }), recorded);
+    await recorded.next<DebugProtocol.StoppedEvent>('stopped', (each) => each.body.description?.startsWith('Tour stop 2/') === true, 20000);
+    await within('terminate', client.terminateRequest({}), recorded);
+    assert.match(await response, /^(answered|cut off: .+)$/);
     await assertNoProcessesLeft(`${testMarkerVariable}=${marker}`, { after: 'terminate', timeoutMilliseconds: 5000 });
   });
 

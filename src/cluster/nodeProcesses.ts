@@ -21,6 +21,11 @@ export interface NodeProcessFacts {
    */
   workerId: number | undefined;
   inspector: InspectorAddress | undefined;
+  /**
+   * It was started with an inspector option (--inspect*, --inspect-port). Cluster gives workers
+   * an inspector port only then: without one, attaching reaches only the workers forked later.
+   */
+  inspectorOptions: boolean;
 }
 
 export interface NodeProcess extends NodeProcessFacts {
@@ -71,7 +76,8 @@ async function factsOf(pid: number, excludedFolders: readonly string[]): Promise
   }
   const unique = environmentOf(pid).find((entry) => entry.startsWith('NODE_UNIQUE_ID='));
   const workerId = unique === undefined ? undefined : Number(unique.slice('NODE_UNIQUE_ID='.length));
-  const inspector = await inspectorOf(pid);
+  const flags = inspectorFlagsOf(pid);
+  const inspector = await inspectorOf(pid, flags);
   return {
     pid,
     ppid: stat.ppid,
@@ -79,6 +85,7 @@ async function factsOf(pid: number, excludedFolders: readonly string[]): Promise
     cwd: workingFolderOf(pid),
     workerId: Number.isInteger(workerId) ? workerId : undefined,
     inspector,
+    inspectorOptions: flags.mentionsInspector,
   };
 }
 
@@ -97,8 +104,8 @@ function ancestorsOf(pid: number | undefined): number[] {
  * `--inspect-port=0`) any port may be the inspector, so each of its ports is asked. An inspector
  * opened by `inspector.open(port)` on another port is not found; attaching opens or finds it anyway.
  */
-async function inspectorOf(pid: number): Promise<InspectorAddress | undefined> {
-  for (const port of portsToAsk(ownedLoopbackPorts(pid), inspectorFlagsOf(pid))) {
+async function inspectorOf(pid: number, flags: InspectorFlags): Promise<InspectorAddress | undefined> {
+  for (const port of portsToAsk(ownedLoopbackPorts(pid), flags)) {
     if (await answersAsInspector(port)) {
       return { host: '127.0.0.1', port };
     }

@@ -43,7 +43,10 @@ export function attachChoices(processes: readonly NodeProcess[]): AttachChoice[]
   return choices;
 }
 
-/** `pid 1234 · 2 workers · inspector 127.0.0.1:9229`, or `· no inspector (will open one with SIGUSR1)`. */
+/**
+ * `pid 1234 · 2 workers · inspector 127.0.0.1:9229`, or `· no inspector (will open one with
+ * SIGUSR1)`, and a hint when the running workers cannot be reached.
+ */
 export function describeProcess(process: NodeProcess): string {
   const parts = [`pid ${process.pid}`];
   if (process.workers.length > 0) {
@@ -53,6 +56,10 @@ export function describeProcess(process: NodeProcess): string {
     parts.push(`cluster worker ${process.workerId} of pid ${process.ppid}`);
   }
   parts.push(process.inspector ? `inspector ${process.inspector.host}:${process.inspector.port}` : 'no inspector (will open one with SIGUSR1)');
+  if (process.workers.length > 0 && !process.inspectorOptions && !process.inspector) {
+    // Its workers share the primary's SIGUSR1 port (9229): only workers forked later are reached.
+    parts.push('running workers unreachable: start it with --inspect-port=9300');
+  }
   return parts.join(' · ');
 }
 

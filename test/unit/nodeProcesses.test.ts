@@ -14,6 +14,7 @@ function facts(pid: number, ppid: number, workerId?: number, port?: number): Nod
     cwd: '/home/me/app',
     workerId,
     inspector: port === undefined ? undefined : { host: '127.0.0.1', port },
+    inspectorOptions: port !== undefined,
   };
 }
 
@@ -86,7 +87,8 @@ describe('the picker\'s rows', () => {
 
   it('describes pid, workers and inspector, and makes a worker\'s row attach to its primary', () => {
     const [primary, plain] = groupWorkers([facts(10, 1), facts(11, 10, 1), facts(12, 10, 2), facts(30, 1, undefined, 9229)]);
-    assert.equal(describeProcess(primary), 'pid 10 · 2 workers · no inspector (will open one with SIGUSR1)');
+    assert.equal(describeProcess(primary), 'pid 10 · 2 workers · no inspector (will open one with SIGUSR1) · running workers unreachable: start it with --inspect-port=9300');
+    assert.equal(describeProcess({ ...primary, inspectorOptions: true }), 'pid 10 · 2 workers · no inspector (will open one with SIGUSR1)');
     assert.equal(describeProcess(plain), 'pid 30 · inspector 127.0.0.1:9229');
     const choices = attachChoices([primary, plain]);
     assert.deepEqual(

@@ -6,6 +6,7 @@ import type { CdpSession } from '../cdp/session';
 import { ClusterTourError } from '../common/errors';
 import { agentExpression } from './agent/agent';
 import { withPreload } from './launcher';
+import { openInspector } from './processAttach';
 import type { ProcessIdentity } from './processSession';
 
 interface RunningWorker {
@@ -47,7 +48,10 @@ export async function attachToWorkersOf(primary: CdpSession, preloadPath: string
       missing.push(`worker ${worker.id} (pid ${worker.pid})`);
       continue;
     }
-    const targets = await listInspectorTargets('127.0.0.1', port);
+    // Signalled by its primary when the primary's inspector opened, the worker may still be
+    // opening its own: openInspector waits for it (and signals it again, which does no harm).
+    const address = await openInspector(worker.pid);
+    const targets = await listInspectorTargets(address.host, address.port);
     if (targets.length > 0) {
       found.push({ pid: worker.pid, role: 'worker', workerId: worker.id, webSocketUrl: targets[0].webSocketDebuggerUrl });
     }

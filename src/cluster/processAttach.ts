@@ -1,10 +1,9 @@
 // Opens the inspector of a Node process that is already running, given its pid (Linux, /proc):
 // finds the inspector it already has, or sends it SIGUSR1 and waits for that process's inspector.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { ClusterTourError, messageOf } from '../common/errors';
 import { listInspectorTargets } from '../cdp/discovery';
 import { CdpSession } from '../cdp/session';
+import { allPids, argumentsOf, commandLineOf, environmentOf, isNodeProcess, listeningSockets, ownedLoopbackPorts, readableFolder, socketInodesOf, startTimeOf } from './procfs';
 
 export interface InspectorAddress {
   host: '127.0.0.1';
@@ -99,35 +98,42 @@ function describeNodeProcess(pid: number): NodeProcess {
   if (startTime === undefined) {
     throw noSuchProcess(pid, 'does not exist');
   }
-  const commandLine = (readProcFile(pid, 'cmdline') ?? '').split('\0').filter(Boolean);
-  const executable = executableOf(pid) ?? commandLine[0] ?? '';
-  if (!/^(node|nodejs)(\d*|-[\w.-]*)$/.test(path.basename(executable))) {
+  const { node, executable } = isNodeProcess(pid);
+  if (!node) {
     throw new ClusterTourError(
       'E_NOT_NODE',
       `Process ${pid} (${executable || 'unknown program'}) is not a Node.js process: Cluster Tour opens inspectors of node processes only.`,
     );
   }
-  const nodeOptions = (readProcFile(pid, 'environ') ?? '')
-    .split('\0')
-    .find((entry) => entry.startsWith('NODE_OPTIONS='));
+  return { startTime, flags: inspectorFlagsOf(pid) };
+}
+
+/** The inspector options of a running Node process, from its NODE_OPTIONS and command line. */
+export function inspectorFlagsOf(pid: number): InspectorFlags {
+  const nodeOptions = environmentOf(pid).find((entry) => entry.startsWith('NODE_OPTIONS='));
   const optionWords = nodeOptions?.slice('NODE_OPTIONS='.length).split(/\s+/).filter(Boolean) ?? [];
   // Command-line options come after NODE_OPTIONS and win over them.
-  return { startTime, flags: inspectorFlags([...optionWords, ...nodeArguments(commandLine)]) };
+  return inspectorFlags([...optionWords, ...nodeArguments(argumentsOf(pid))]);
 }
 
 /** The inspector-related options a Node process was started with. */
-interface InspectorFlags {
+export interface InspectorFlags {
   /** The port of --inspect[-brk|-wait][=[host:]port], when it gives one. */
   inspectorPort?: number;
   /** The port SIGUSR1 opens: --inspect-port / --debug-port, else the --inspect port. */
   inspectPort?: number;
   sigusr1Disabled: boolean;
+  /** Any of --inspect*, --inspect-port, --debug-port was given. */
+  mentionsInspector: boolean;
 }
 
 function inspectorFlags(words: readonly string[]): InspectorFlags {
-  const flags: InspectorFlags = { sigusr1Disabled: false };
+  const flags: InspectorFlags = { sigusr1Disabled: false, mentionsInspector: false };
   for (let index = 0; index < words.length; index++) {
     const [name, inlineValue] = splitOption(words[index]);
+    if (/^--(inspect|debug-port)/.test(name)) {
+      flags.mentionsInspector = true;
+    }
     if (name === '--disable-sigusr1') {
       flags.sigusr1Disabled = true;
     } else if (name === '--inspect-port' || name === '--debug-port') {
@@ -141,9 +147,11 @@ function inspectorFlags(words: readonly string[]): InspectorFlags {
   return flags;
 }
 
+/** Node's options whose value is the next word when no `=` joins them. */
+export const nodeOptionsWithValue: ReadonlySet<string> = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '--inspect-port', '--debug-port', '--title', '-C', '--conditions', '--env-file', '--input-type', '--stack-size']);
+
 /** Node's own options from a command line: those before the script (or -e code, or --). */
 function nodeArguments(commandLine: readonly string[]): string[] {
-  const takesValue = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '--inspect-port', '--debug-port', '--title', '-C', '--conditions', '--env-file', '--input-type', '--stack-size']);
   const options: string[] = [];
   for (let index = 1; index < commandLine.length; index++) {
     const word = commandLine[index];
@@ -151,7 +159,7 @@ function nodeArguments(commandLine: readonly string[]): string[] {
       break;
     }
     options.push(word);
-    if (!word.includes('=') && takesValue.has(word) && index + 1 < commandLine.length) {
+    if (!word.includes('=') && nodeOptionsWithValue.has(word) && index + 1 < commandLine.length) {
       options.push(commandLine[++index]);
     }
   }
@@ -175,11 +183,7 @@ function portOf(value: string | undefined): number | undefined {
  * 127.0.0.1: its sockets prove whose inspector it is, whatever its port.
  */
 async function inspectorOwnedBy(pid: number): Promise<number | undefined> {
-  const inodes = socketInodesOf(pid);
-  const ports = listeningSockets(pid)
-    .filter((socket) => inodes.has(socket.inode) && socket.reachableAtLoopback)
-    .map((socket) => socket.port);
-  for (const port of new Set(ports)) {
+  for (const port of ownedLoopbackPorts(pid)) {
     if (await answersAsInspector(port)) {
       return port;
     }
@@ -209,7 +213,8 @@ async function inspectorFromFlags(pid: number, flags: InspectorFlags): Promise<n
   }
 }
 
-async function answersAsInspector(port: number): Promise<boolean> {
+/** Whether a Node inspector answers at 127.0.0.1:port (its /json/list lists a target). */
+export async function answersAsInspector(port: number): Promise<boolean> {
   try {
     return (await listInspectorTargets(host, port, 1000)).length > 0;
   } catch (error) {
@@ -220,67 +225,15 @@ async function answersAsInspector(port: number): Promise<boolean> {
   }
 }
 
-interface ListeningSocket {
-  port: number;
-  inode: string;
-  /** Bound to 127.0.0.1 (or any 127.x), 0.0.0.0 or [::], so 127.0.0.1 reaches it. */
-  reachableAtLoopback: boolean;
-}
-
-/** TCP sockets in LISTEN state in the network namespace of `pid`. */
-function listeningSockets(pid: number): ListeningSocket[] {
-  const sockets: ListeningSocket[] = [];
-  for (const table of ['tcp', 'tcp6']) {
-    for (const line of (readProcFile(pid, `net/${table}`) ?? '').split('\n').slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      if (fields.length < 10 || fields[3] !== '0A') {
-        continue;
-      }
-      const [address, port] = fields[1].split(':');
-      sockets.push({ port: parseInt(port, 16), inode: fields[9], reachableAtLoopback: reachableAtLoopback(address) });
-    }
-  }
-  return sockets;
-}
-
-/** /proc/net/tcp* addresses are hex, in 32-bit words of host (little-endian) byte order. */
-function reachableAtLoopback(address: string): boolean {
-  if (address.length === 8) {
-    return address === '00000000' || address.endsWith('7F');
-  }
-  return /^0{32}$/.test(address) || /^0{16}FFFF0000[0-9A-F]{6}7F$/i.test(address);
-}
-
-function socketInodesOf(pid: number): Set<string> {
-  const inodes = new Set<string>();
-  let descriptors: string[];
-  try {
-    descriptors = fs.readdirSync(`/proc/${pid}/fd`);
-  } catch (error) {
-    if (isGone(error)) {
-      return inodes;
-    }
-    throw error;
-  }
-  for (const descriptor of descriptors) {
-    const link = readLink(`/proc/${pid}/fd/${descriptor}`);
-    const match = link === undefined ? null : /^socket:\[(\d+)\]$/.exec(link);
-    if (match) {
-      inodes.add(match[1]);
-    }
-  }
-  return inodes;
-}
-
 /** Who holds `port` on an address 127.0.0.1:port would clash with: a pid, 'unknown', or undefined when free. */
 function listenerOf(pid: number, port: number): number | 'unknown' | undefined {
   const socket = listeningSockets(pid).find((each) => each.port === port && each.reachableAtLoopback);
   if (socket === undefined) {
     return undefined;
   }
-  for (const entry of fs.readdirSync('/proc')) {
-    if (/^\d+$/.test(entry) && socketInodesOf(Number(entry)).has(socket.inode)) {
-      return Number(entry);
+  for (const candidate of allPids()) {
+    if (socketInodesOf(candidate).has(socket.inode)) {
+      return candidate;
     }
   }
   return 'unknown';
@@ -307,61 +260,4 @@ function signalFailed(pid: number, error: unknown): ClusterTourError {
     return new ClusterTourError('E_NOT_PERMITTED', `Not allowed to signal process ${pid} (it belongs to another user). Start it with --inspect=127.0.0.1:0 and attach by port.`);
   }
   return new ClusterTourError('E_SIGNAL', `Could not send SIGUSR1 to process ${pid}: ${messageOf(error)}`);
-}
-
-/** Field 22 of /proc/<pid>/stat; undefined when the process is gone or a zombie. */
-function startTimeOf(pid: number): string | undefined {
-  const stat = readProcFile(pid, 'stat');
-  if (stat === undefined) {
-    return undefined;
-  }
-  // The command name sits in parentheses and may itself hold spaces or parentheses.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return fields[0] === 'Z' || fields[0] === 'X' ? undefined : fields[19];
-}
-
-function executableOf(pid: number): string | undefined {
-  return readLink(`/proc/${pid}/exe`)?.replace(/ \(deleted\)$/, '');
-}
-
-function commandLineOf(pid: number): string {
-  return (readProcFile(pid, 'cmdline') ?? '').split('\0').filter(Boolean).join(' ') || 'unknown program';
-}
-
-function readableFolder(folder: string): boolean {
-  try {
-    fs.readdirSync(folder);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Reads a /proc file of a process that may exit at any moment, or is not ours to read: undefined then. */
-function readProcFile(pid: number, name: string): string | undefined {
-  try {
-    return fs.readFileSync(`/proc/${pid}/${name}`, 'utf8');
-  } catch (error) {
-    if (isGone(error)) {
-      return undefined;
-    }
-    throw error;
-  }
-}
-
-function readLink(link: string): string | undefined {
-  try {
-    return fs.readlinkSync(link);
-  } catch (error) {
-    if (isGone(error)) {
-      return undefined;
-    }
-    throw error;
-  }
-}
-
-/** ENOENT/ESRCH: the process (or descriptor) went away; EACCES: it is not ours to inspect. */
-function isGone(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'ESRCH' || code === 'EACCES';
 }

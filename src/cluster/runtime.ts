@@ -291,7 +291,7 @@ export class ClusterRuntime implements Disposable {
     if (workers.unobservable.length > 0) {
       this.problem({
         code: 'E_WORKERS_WITHOUT_INSPECTOR',
-        message: `${workers.unobservable.join(', ')} run without an inspector and cannot be observed until they are replaced; workers forked from now on are observed.`,
+        message: `${workers.unobservable.join(', ')} run without an inspector and cannot be observed until they are replaced; workers forked from now on are observed. Cluster gives workers an inspector port only when the primary has one: start the app with --inspect-port=9300 (or any free port from 1024; not 0), and attaching then reaches every worker.`,
       });
     }
   }

@@ -3,11 +3,13 @@
 // at call sites and at a worker's first line, attach to a running app, nothing left behind.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import * as net from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import type { AnyLifecycleEvent } from '../../src/common/stages';
 import { pidAlive } from '../../src/cluster/launcher';
 import { ClusterRuntime } from '../../src/cluster/runtime';
+import { attachTarget } from '../../src/adapter/requestArguments';
 import { fixture, get, listeningPort, load, observe, Observed, preloadPath, testNodes, waitFor } from '../support/cluster';
 
 const nodes = testNodes;
@@ -240,7 +242,63 @@ describe('attach', () => {
     }
   });
 
+  it('attaches by pid to a cluster app started with --inspect-port but no inspector, its running workers included, and leaves it running', async () => {
+    // Cluster gives workers the ports after the primary's, and signals them when the primary's
+    // inspector opens: SIGUSR1 to the primary reaches every worker.
+    const inspectPort = await freePorts(3);
+    const app = spawn(firstNode, [`--inspect-port=${inspectPort}`, fixture('http-workers.js')], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let output = '';
+    app.stdout.on('data', (chunk: Buffer) => (output += chunk));
+    app.stderr.on('data', (chunk: Buffer) => (output += chunk));
+    let runtime: ClusterRuntime | undefined;
+    try {
+      await waitFor('the app to listen', () => listeningPort(output) !== undefined, 15000, () => output);
+      assert.doesNotMatch(output, /Debugger listening/, 'no inspector before the attach');
+      const { host, port } = await attachTarget({ processId: app.pid });
+      assert.equal(port, inspectPort);
+      runtime = await ClusterRuntime.attach({ host, port, preloadPath });
+      const problems: string[] = [];
+      runtime.onProblem((problem) => problems.push(problem.message));
+      await waitFor('primary and 2 workers attached', () => runtime!.processes().length === 3, 15000, () => problems.join('\n'));
+      assert.deepEqual(runtime.processes().map((identity) => identity.workerId ?? 0).sort(), [0, 1, 2]);
+      const events: AnyLifecycleEvent[] = [];
+      runtime.onStage((event) => events.push(event));
+      const appPort = listeningPort(output) as number;
+      await load(appPort, 4, 1);
+      await waitFor('connections reported by the workers', () => events.filter((event) => event.stage === 'connection').length === 4, 10000);
+      await runtime.stop();
+      runtime = undefined;
+      assert.ok(pidAlive(app.pid!), 'the app still runs after the runtime stopped');
+      assert.match(await get(appPort), /^worker [12]$/m, 'and serves');
+    } finally {
+      await runtime?.stop();
+      if (app.pid !== undefined && app.exitCode === null) {
+        process.kill(-app.pid, 'SIGKILL');
+      }
+    }
+  });
+
   it('refuses a host that is not loopback, before any traffic', async () => {
     await assert.rejects(ClusterRuntime.attach({ host: '192.0.2.1', port: 9229 }), /only to inspectors on this machine/);
   });
 });
+
+/** Whether 127.0.0.1:port can be bound right now. */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** The first of `count` consecutive ports, free on 127.0.0.1 now, from 30000 up. */
+async function freePorts(count: number): Promise<number> {
+  for (;;) {
+    const first = 30000 + Math.floor(Math.random() * 30000);
+    const free = await Promise.all(Array.from({ length: count }, (_, index) => portIsFree(first + index)));
+    if (free.every(Boolean)) {
+      return first;
+    }
+  }
+}

@@ -3,12 +3,13 @@
 // objects are typed over the interfaces' keys, so the compiler keeps the two in step, and a
 // test compares the schema with package.json.
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { PresetDefinition } from '../cluster/presets';
 
 export { debugType } from '../common/contributions';
 
 export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
-  /** The cluster program to run (its primary). */
-  program: string;
+  /** The cluster program to run (its primary). May be absent with `tour`: the tour's bundled sample runs. */
+  program?: string;
   args?: string[];
   cwd?: string;
   env?: Record<string, string | null>;
@@ -22,6 +23,8 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   schedulingPolicy?: 'rr' | 'none';
   /** Walk this guided tour (an id of cluster/tours/catalogue.ts) while the program runs. */
   tour?: string;
+  /** Presets defined in the editor's settings; .vscode/cluster-tour.json's win on the same id. */
+  userPresets?: PresetDefinition[];
 }
 
 export interface AttachArguments extends DebugProtocol.AttachRequestArguments {
@@ -35,6 +38,16 @@ export interface AttachArguments extends DebugProtocol.AttachRequestArguments {
    */
   processId?: number | string;
   presets?: string[];
+  /** Presets defined in the editor's settings; .vscode/cluster-tour.json's win on the same id. */
+  userPresets?: PresetDefinition[];
+}
+
+/** The schema of an object in an array (`items`). */
+export interface ObjectSchema {
+  type: 'object';
+  required?: readonly string[];
+  properties: Record<string, PropertySchema>;
+  additionalProperties?: false;
 }
 
 /** The part of JSON schema that configurationAttributes use here. */
@@ -43,7 +56,7 @@ export interface PropertySchema {
   description: string;
   default?: unknown;
   enum?: readonly string[];
-  items?: { type: 'string' };
+  items?: { type: 'string' } | ObjectSchema;
   additionalProperties?: { type: readonly string[] };
 }
 
@@ -56,8 +69,26 @@ const presetsSchema: PropertySchema = {
   default: [],
 };
 
+const userPresetsSchema: PropertySchema = {
+  type: 'array',
+  description:
+    'Presets defined in the editor\'s settings (clusterTour.userPresets), like those of .vscode/cluster-tour.json, which wins when both define the same id. Arm them by id in "presets".',
+  default: [],
+  items: {
+    type: 'object',
+    required: ['id'],
+    properties: {
+      id: { type: 'string', description: 'The id to name in "presets".' },
+      title: { type: 'string', description: 'What the preset stops at, as the Presets view shows it.' },
+      callSites: { type: 'array', items: { type: 'string' }, description: 'Call-site ids of the catalogue, e.g. rr:RoundRobinHandle.prototype.distribute.' },
+      functions: { type: 'array', items: { type: 'string' }, description: 'Functions of Node\'s cluster and net code, e.g. RoundRobinHandle.prototype.handoff.' },
+    },
+    additionalProperties: false,
+  },
+};
+
 export const launchAttributes: { [K in keyof Required<Own<LaunchArguments>>]: PropertySchema } = {
-  program: { type: 'string', description: 'Absolute path of the cluster program (its primary).', default: '${file}' },
+  program: { type: 'string', description: 'Absolute path of the cluster program (its primary). With "tour", leave it out to run the tour\'s bundled sample.', default: '${file}' },
   args: { type: 'array', items: { type: 'string' }, description: 'Arguments for the program.', default: [] },
   cwd: { type: 'string', description: 'Working directory of the program.', default: '${workspaceFolder}' },
   env: {
@@ -75,6 +106,7 @@ export const launchAttributes: { [K in keyof Required<Own<LaunchArguments>>]: Pr
     enum: ['listen', 'connection-round-robin', 'connection-sched-none', 'disconnect-in-flight'],
     description: 'Walk a guided tour while the program runs: it stops at each of the tour\'s call sites in order, with an explanation.',
   },
+  userPresets: userPresetsSchema,
 };
 
 export const attachAttributes: { [K in keyof Required<Own<AttachArguments>>]: PropertySchema } = {
@@ -82,12 +114,14 @@ export const attachAttributes: { [K in keyof Required<Own<AttachArguments>>]: Pr
   host: { type: 'string', description: 'Inspector host. Only loopback addresses are accepted.', default: '127.0.0.1' },
   processId: { type: ['number', 'string'], description: 'Pid of a running Node process whose inspector to open (SIGUSR1), instead of a port.' },
   presets: presetsSchema,
+  userPresets: userPresetsSchema,
 };
 
 /** package.json's configurationAttributes, made from the schema above. */
 export function configurationAttributes(): Record<'launch' | 'attach', { required?: string[]; properties: Record<string, PropertySchema> }> {
   return {
-    launch: { required: ['program'], properties: launchAttributes },
+    // No `required`: a launch needs "program" or "tour", which JSON schema's `required` cannot say; the adapter checks.
+    launch: { properties: launchAttributes },
     attach: { properties: attachAttributes },
   };
 }

@@ -1,8 +1,9 @@
 // The run the debug session is debugging: the cluster runtime of a launch or an attach, and its
 // typed events turned into DAP events (threads come and go, stops, output labelled per process,
 // lifecycle stages, breakpoints bound, the end) and into the views' events (viewProtocol.ts:
-// process states, presets). One terminated event per run.
-import { BreakpointEvent, Event, OutputEvent, TerminatedEvent, ThreadEvent } from '@vscode/debugadapter';
+// process states, presets). One terminated event per run. A process the client saw stop that
+// resumes without its asking (a tour moved on) gets a continued event.
+import { BreakpointEvent, ContinuedEvent, Event, OutputEvent, TerminatedEvent, ThreadEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { customEvents } from '../common/contributions';
 import { DisposableStore } from '../common/disposable';
@@ -34,6 +35,15 @@ export class DebuggedRun {
   private stopping = false;
   private terminated = false;
   private readonly views: ViewEvents;
+  /** Processes the client was told stopped (a stopped event), until they resume. */
+  private readonly announced = new Set<number>();
+  /** Processes a continue or step request is resuming: the client knows already. */
+  private readonly requested = new Set<number>();
+  /**
+   * Pauses someone else decides on (a tour's stops): their frames are recorded, but no stopped
+   * event is sent unless that someone calls `announce`.
+   */
+  private heldBack: ((event: RuntimePausedEvent) => boolean) | undefined;
 
   constructor(
     private readonly tables: RunTables,
@@ -68,6 +78,8 @@ export class DebuggedRun {
     subscriptions.add(
       runtime.onProcessDetached((identity) => {
         this.forgetPause(identity.pid);
+        this.announced.delete(identity.pid);
+        this.requested.delete(identity.pid);
         this.sendLabelled(output.flush(identity));
         const record = threads.remove(identity.pid);
         if (record) {
@@ -82,7 +94,12 @@ export class DebuggedRun {
       runtime.onResumed((identity) => {
         this.forgetPause(identity.pid);
         const record = threads.ofPid(identity.pid);
+        const unasked = this.announced.delete(identity.pid) && !this.requested.has(identity.pid);
+        this.requested.delete(identity.pid);
         if (record) {
+          if (unasked) {
+            this.send(new ContinuedEvent(record.id, false));
+          }
           this.views.process(record, 'running');
         }
       }),
@@ -139,6 +156,22 @@ export class DebuggedRun {
     return this.views.presets(runtime, true);
   }
 
+  /** Leaves pauses for which `decides` is true to someone else (see `announce`); undefined: none. */
+  holdBackPauses(decides: ((event: RuntimePausedEvent) => boolean) | undefined): void {
+    this.heldBack = decides;
+  }
+
+  /** A continue or step request resumes this process: no continued event for it. */
+  async resumeAsked(pid: number, resume: () => Promise<void>): Promise<void> {
+    this.requested.add(pid);
+    try {
+      await resume();
+    } catch (error) {
+      this.requested.delete(pid);
+      throw error;
+    }
+  }
+
   /** Forgets a process's frames and variables: it resumed, steps, or went away. */
   forgetPause(pid: number): void {
     this.tables.frames.clear(pid);
@@ -182,6 +215,8 @@ export class DebuggedRun {
       this.views.process(record, 'exited', stopReason(runtime));
     }
     this.tables.threads.clear();
+    this.announced.clear();
+    this.requested.clear();
     this.runtime = undefined;
   }
 
@@ -194,20 +229,32 @@ export class DebuggedRun {
   }
 
   private paused(event: RuntimePausedEvent): void {
-    const { frames, threads, stops, breakpoints } = this.tables;
+    const { frames } = this.tables;
     const runtime = this.require();
     const pid = event.process.pid;
     this.threadStarted(event.process);
     const session = runtime.session(pid);
     frames.setPaused(pid, event.callFrames, (scriptId) => session?.scriptUrl(scriptId) ?? '', (url) => runtime.isInstrumentation(url));
+    if (this.heldBack?.(event)) {
+      return; // frames are there for when it is announced; whoever holds it back resumes it otherwise
+    }
     if (!frames.hasFrames(pid)) {
       // Only our own instrumentation is on the stack: nothing a person should see.
       void runtime.resume(pid).catch((error: unknown) => this.send(new OutputEvent(`Cluster Tour: ${messageOf(error)}\n`, 'console')));
       return;
     }
-    const stopped = stops.stopped(event, threads.ofPid(pid), (owner) => breakpoints.owns(owner));
-    this.send(stopped);
+    this.announce(event);
+  }
+
+  /** Tells the client a process stopped (a stopped event, the view's paused state); `describe` may reword the event. */
+  announce(event: RuntimePausedEvent, describe?: (stopped: DebugProtocol.StoppedEvent, threadName: string) => void): void {
+    const { threads, stops, breakpoints } = this.tables;
+    const pid = event.process.pid;
     const record = threads.ofPid(pid);
+    const stopped = stops.stopped(event, record, (owner) => breakpoints.owns(owner));
+    describe?.(stopped, record?.name ?? `pid ${pid}`);
+    this.announced.add(pid);
+    this.send(stopped);
     if (record) {
       this.views.process(record, 'paused', stopped.body.reason);
     }

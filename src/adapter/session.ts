@@ -1,6 +1,7 @@
 // The Cluster Tour debug session (DAP): request handlers that translate to the cluster runtime;
-// its events become DAP events in debuggedRun.ts. Threads are processes. Runs inline (export) or
-// as its own process over stdio (main.ts). Never imports vscode nor speaks CDP itself.
+// its events become DAP events in debuggedRun.ts, a tour's in tourRun.ts. Threads are processes.
+// Runs inline (export) or as its own process over stdio (main.ts). Never imports vscode nor speaks
+// CDP itself.
 import { DebugSession, InitializedEvent, Thread, OutputEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { customRequests } from '../common/contributions';
@@ -18,6 +19,9 @@ import { attachTarget, checkLaunchArguments, launchOptions } from './requestArgu
 import { SourceMaps } from './sourceMaps';
 import { StopTracker } from './stops';
 import { ThreadTable } from './threads';
+import { checkTour } from './tourArguments';
+import type { TourBody } from './tourProtocol';
+import { isTourPause, TourRun, type TourHost } from './tourRun';
 import { VariableTable } from './variables';
 import { checkSetPresetArguments } from './viewProtocol';
 
@@ -47,6 +51,14 @@ export class ClusterDebugSession extends DebugSession {
   private configured!: () => void;
   private readonly configurationDone = new Promise<void>((resolve) => (this.configured = resolve));
   private launchArguments: LaunchArguments | undefined;
+  /** The tour the launch configuration names, walked over the run. */
+  private tour: TourRun | undefined;
+  private readonly tourHost: TourHost = {
+    send: (event) => this.sendEvent(event),
+    announce: (event, describe) => this.run.announce(event, describe),
+    threadId: (pid) => this.threads.ofPid(pid)?.id,
+    topFrame: (pid) => this.inspection.stackTrace(pid, { threadId: 0, startFrame: 0, levels: 1 }).stackFrames[0],
+  };
 
   constructor() {
     super();
@@ -118,10 +130,11 @@ export class ClusterDebugSession extends DebugSession {
   protected restartRequest(response: DebugProtocol.RestartResponse, args: DebugProtocol.RestartArguments): void {
     void this.handle(response, async () => {
       const launchArguments = (args.arguments as LaunchArguments | undefined) ?? this.launchArguments;
-      if (!launchArguments || !('program' in launchArguments)) {
+      if (!launchArguments || !('program' in launchArguments || 'tour' in launchArguments)) {
         throw new ClusterTourError('E_RESTART', 'Only a launched program can be restarted; detach and attach again instead.');
       }
       await this.run.stop({ restarting: true });
+      this.endTour();
       this.launchArguments = launchArguments;
       await this.launch(launchArguments);
     });
@@ -130,13 +143,17 @@ export class ClusterDebugSession extends DebugSession {
   protected terminateRequest(response: DebugProtocol.TerminateResponse): void {
     void this.handle(response, async () => {
       await this.run.stop();
+      this.endTour();
       this.run.terminate();
     });
   }
 
   protected disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
     // Launch: every process stops. Attach: the app keeps running, only the sessions close.
-    void this.handle(response, () => this.run.stop());
+    void this.handle(response, async () => {
+      await this.run.stop();
+      this.endTour();
+    });
   }
 
   protected setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
@@ -177,7 +194,15 @@ export class ClusterDebugSession extends DebugSession {
     void this.handle(response, async () => {
       const pid = this.threads.pidOf(args.threadId);
       this.run.forgetPause(pid);
-      await this.run.require().resume(pid);
+      const tour = this.tour;
+      // Continue where the tour holds a process is Next Stop: F5 in the editor walks the tour.
+      await this.run.resumeAsked(pid, async () => {
+        if (tour?.holds(pid)) {
+          await tour.next();
+        } else {
+          await this.run.require().resume(pid);
+        }
+      });
       response.body = { allThreadsContinued: false };
     });
   }
@@ -236,6 +261,15 @@ export class ClusterDebugSession extends DebugSession {
       void this.handle(response, async () => {
         response.body = this.run.presets();
       });
+    } else if (command === customRequests.tour) {
+      void this.handle(response, async () => {
+        response.body = this.requireTour().body();
+      });
+    } else if (command === customRequests.nextStop) {
+      void this.handle(response, async () => {
+        const tour = this.requireTour();
+        response.body = (await tour.next()) satisfies TourBody;
+      });
     } else if (command === customRequests.setPreset) {
       void this.handle(response, async () => {
         const { id, enabled } = checkSetPresetArguments(args);
@@ -247,8 +281,27 @@ export class ClusterDebugSession extends DebugSession {
   }
 
   private async launch(args: LaunchArguments): Promise<void> {
+    const tour = checkTour(args.tour);
     const runtime = await ClusterRuntime.launch(await launchOptions(args, this.breakpoints, this.pauseOnExceptions));
+    // The tour's engine hears the runtime before the run does, so a tour that ends with the
+    // program says so before the terminated event.
+    this.tour = tour && new TourRun(tour, runtime, this.tourHost);
+    this.run.holdBackPauses(tour && ((event) => isTourPause(tour.id, event)));
     this.run.use(runtime);
+    await this.tour?.start();
+  }
+
+  private requireTour(): TourRun {
+    if (!this.tour) {
+      throw new ClusterTourError('E_NO_TOUR', 'This session walks no tour: name one in the launch configuration\'s "tour" (e.g. "connection-round-robin").');
+    }
+    return this.tour;
+  }
+
+  /** Disposes the tour of the run that stopped; one not finished by then has ended. */
+  private endTour(): void {
+    this.tour?.dispose();
+    this.tour = undefined;
   }
 
   private async step(response: DebugProtocol.Response, threadId: number, operation: (session: ProcessSession) => Promise<void>): Promise<void> {
@@ -257,7 +310,7 @@ export class ClusterDebugSession extends DebugSession {
       const session = this.inspection.requireSession(pid);
       this.stops.stepStarted(pid);
       this.run.forgetPause(pid);
-      await operation(session);
+      await this.run.resumeAsked(pid, () => operation(session));
     });
   }
 

@@ -34,7 +34,7 @@ export interface ProcessEventBody {
 
 /** Body of the clusterTour.presets event and of the answers to both preset requests. */
 export interface PresetsBody {
-  /** The built-in presets, then those of .vscode/cluster-tour.json for this launch. */
+  /** The built-in presets, then those of .vscode/cluster-tour.json and of the configuration's `userPresets` for this session. */
   presets: PresetEntry[];
 }
 

@@ -1,5 +1,6 @@
-// A preset defined in .vscode/cluster-tour.json is armed by its id from a launch configuration
-// and stops where it says; an id defined nowhere is refused with the ids that are known.
+// A preset defined in .vscode/cluster-tour.json, or in the configuration's `userPresets` (the
+// editor's settings), is armed by its id from a launch configuration and stops where it says; the
+// file wins on an id both define; an id defined nowhere and a badly shaped `userPresets` are refused.
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,8 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { pidAlive } from '../../src/cluster/launcher';
 import { fixture, get, listeningPort, waitFor } from '../support/cluster';
 import { RecordedClient, startAdapter, threadPids } from '../support/adapter';
+import { customRequests } from '../../src/common/contributions';
+import type { PresetsBody } from '../../src/adapter/viewProtocol';
 
 describe('user-defined presets', () => {
   const project = mkdtempSync(path.join(tmpdir(), 'cluster-tour-user-preset-'));
@@ -65,6 +68,50 @@ describe('user-defined presets', () => {
     const pids = threadPids((await client.threadsRequest()).body.threads);
     await client.terminateRequest({});
     await waitFor('every process gone', () => pids.every((pid) => !pidAlive(pid)), 10000);
+  });
+
+  it('stops at a preset given in userPresets; the file\'s definition wins on the same id', async () => {
+    const session = await start();
+    const { client } = session;
+    const userPresets = [
+      { id: 'distributes', title: 'Every distribute', callSites: ['rr:RoundRobinHandle.prototype.distribute'] },
+      // Also defined in the project's .vscode/cluster-tour.json (the first test), as the handoff function.
+      { id: 'handoffs', callSites: ['rr:RoundRobinHandle.prototype.distribute'] },
+    ];
+    await Promise.all([client.configurationSequence(), client.launch({ program: path.join(project, 'app.js'), cwd: project, presets: ['distributes'], userPresets } as DebugProtocol.LaunchRequestArguments)]);
+    const { presets } = (await client.customRequest(customRequests.presets)).body as PresetsBody;
+    const byId = new Map(presets.map((preset) => [preset.id, preset]));
+    assert.equal(byId.get('distributes')?.title, 'Every distribute');
+    assert.equal(byId.get('distributes')?.enabled, true);
+    assert.equal(byId.get('handoffs')?.title, 'Every handoff', 'the file\'s handoffs');
+    assert.deepEqual(byId.get('handoffs')?.callSites.map((site) => site.id.startsWith('function:')), [true]);
+
+    await waitFor('LISTENING', () => listeningPort(session.output()) !== undefined, 20000, session.output);
+    const response = get(listeningPort(session.output())!);
+    const stop = await session.next<DebugProtocol.StoppedEvent>('stopped', () => true, 15000);
+    const threadId = stop.body.threadId as number;
+    const frame = (await client.stackTraceRequest({ threadId })).body.stackFrames[0];
+    assert.equal(frame.name, 'RoundRobinHandle.distribute');
+    assert.equal(frame.source?.path, 'node:internal/cluster/round_robin_handle');
+    await client.continueRequest({ threadId });
+    await response;
+    const pids = threadPids((await client.threadsRequest()).body.threads);
+    await client.terminateRequest({});
+    await waitFor('every process gone', () => pids.every((pid) => !pidAlive(pid)), 10000);
+  });
+
+  it('refuses a userPresets that is not an array of preset definitions, saying what is wrong', async () => {
+    const refusedWith = async (userPresets: unknown, expected: RegExp): Promise<void> => {
+      const { client } = await start();
+      await client.initializeRequest();
+      const answer = assert.rejects(client.launchRequest({ program: path.join(project, 'app.js'), cwd: project, userPresets } as DebugProtocol.LaunchRequestArguments), expected);
+      await client.configurationDoneRequest();
+      await answer;
+    };
+    await refusedWith({ id: 'accepts' }, /"userPresets" must be an array.*\(E_BAD_USER_PRESETS\)/);
+    await refusedWith([{ id: 'accepts', callSites: 'rr:RoundRobinHandle.prototype.distribute' }], /"callSites" of preset "accepts" must be an array of strings.*\(E_BAD_USER_PRESETS\)/);
+    await refusedWith([{ title: 'no id', functions: ['RoundRobinHandle.prototype.handoff'] }], /preset 1 needs an "id".*\(E_BAD_USER_PRESETS\)/);
+    await refusedWith([{ id: 'titled', title: 3, functions: ['RoundRobinHandle.prototype.handoff'] }], /"title" of preset 1 must be a string.*\(E_BAD_USER_PRESETS\)/);
   });
 
   it('refuses an id defined nowhere, listing the defined ones', async () => {

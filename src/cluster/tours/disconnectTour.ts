@@ -8,7 +8,7 @@ export const disconnectTour: Tour = {
   title: 'Disconnect with a connection in flight',
   summary:
     "The primary disconnects a worker in the middle of a request. Follow every message until the worker exits — and see that, on Node 18–24, the primary does get `'disconnect'`, before `'exit'`.",
-  program: 'test/fixtures/tour-disconnect.js',
+  program: 'samples/tour-disconnect.js',
   schedulingPolicy: 'rr',
   stops: [
     {

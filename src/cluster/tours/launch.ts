@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { callSites } from '../callSites';
 import { callSiteModules, readNodeSources } from '../nodeSources';
 import { resolveCallSites } from '../resolver';
-import type { LaunchOptions } from '../runtime';
+import type { BreakpointRequest, LaunchOptions } from '../runtime';
 import { stopBreakpoint } from './engine';
 import type { Tour } from './tour';
 
@@ -23,9 +23,13 @@ export function tourProgram(tour: Tour, root: string): string {
   return path.resolve(root, tour.program === 'sample' ? sampleProgram : tour.program);
 }
 
+/** The first stop's breakpoint, placed in the sources of the Node (an executable's path) that runs the program. */
+export async function firstStopBreakpoint(tour: Tour, runtimeExecutable: string): Promise<BreakpointRequest> {
+  const node = await readNodeSources(runtimeExecutable, callSiteModules(callSites));
+  return stopBreakpoint(tour, 0, resolveCallSites(node.sources, callSites));
+}
+
 export async function tourLaunchOptions(tour: Tour, settings: TourLaunchSettings): Promise<LaunchOptions> {
-  const node = await readNodeSources(settings.runtimeExecutable, callSiteModules(callSites));
-  const resolutions = resolveCallSites(node.sources, callSites);
   const program = tourProgram(tour, settings.root);
   return {
     program,
@@ -34,6 +38,6 @@ export async function tourLaunchOptions(tour: Tour, settings: TourLaunchSettings
     runtimeExecutable: settings.runtimeExecutable,
     schedulingPolicy: tour.schedulingPolicy,
     preloadPath: settings.preloadPath,
-    breakpoints: [stopBreakpoint(tour, 0, resolutions)],
+    breakpoints: [await firstStopBreakpoint(tour, settings.runtimeExecutable)],
   };
 }

@@ -8,7 +8,7 @@ export const listenTour: Tour = {
   title: 'How a worker listens',
   summary:
     "Worker 1 calls `server.listen()`, but the socket is created in the primary: follow the `queryServer` request, the round-robin handle and the faux handle the worker ends up listening on.",
-  program: 'test/fixtures/tour-cluster.js',
+  program: 'samples/tour-cluster.js',
   schedulingPolicy: 'rr',
   stops: [
     {

@@ -8,7 +8,7 @@ export const roundRobinTour: Tour = {
   title: 'One connection under round-robin',
   summary:
     'The primary accepts every connection and passes its file descriptor to a worker in a `newconn` message: follow the first request from accept() to the worker\'s `\'connection\'` event.',
-  program: 'test/fixtures/tour-cluster.js',
+  program: 'samples/tour-cluster.js',
   schedulingPolicy: 'rr',
   stops: [
     {

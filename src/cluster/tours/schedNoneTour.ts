@@ -8,7 +8,7 @@ export const schedNoneTour: Tour = {
   title: 'One connection under SCHED_NONE',
   summary:
     'With `SCHED_NONE` the primary only creates and binds the socket and gives it to every worker; each worker accepts connections itself. Follow the handle to worker 1, then the first connection.',
-  program: 'test/fixtures/tour-cluster.js',
+  program: 'samples/tour-cluster.js',
   schedulingPolicy: 'none',
   stops: [
     {

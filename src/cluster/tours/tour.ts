@@ -45,7 +45,7 @@ export interface Tour {
   title: string;
   /** One or two sentences: what the tour shows. */
   summary: string;
-  /** `sample` (samples/http-cluster.js) or a path relative to the repository root. */
+  /** `sample` (samples/http-cluster.js) or a path relative to the repository (or extension) root: a program of samples/, which ships in the extension. */
   program: 'sample' | string;
   /** Extra environment for the program. */
   env?: Record<string, string>;

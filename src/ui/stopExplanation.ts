@@ -43,7 +43,7 @@ export class StopExplanation implements vscode.Disposable {
     const same = this.shown && sameDocument(this.shown.location.uri, location.uri) && this.shown.location.line === location.line && this.shown.stop.index === stop.index;
     this.shown = { location, stop, total };
     const range = new vscode.Range(location.line - 1, 0, location.line - 1, 0);
-    const body = new vscode.MarkdownString(explanationMarkdown(stop, total));
+    const body = new vscode.MarkdownString(explanationMarkdown(stop, total, false));
     const comment: vscode.Comment = { author: { name: stop.title }, body, mode: vscode.CommentMode.Preview };
     if (same && this.thread) {
       this.thread.comments = [comment];

@@ -36,9 +36,12 @@ export function stopHeading(stop: TourStopEntry, total: number): string {
   return `Stop ${stop.index + 1} of ${total}`;
 }
 
-/** Markdown: the stop's explanation and, once reached, its claims. */
-export function explanationMarkdown(stop: TourStopEntry, total: number): string {
-  const parts = [`**${stop.title}** — ${stopHeading(stop, total)}`, stop.explanation];
+/**
+ * Markdown: the stop's explanation and, once reached, its claims; with the title and "Stop N of
+ * M" first unless the place that shows it (a comment thread) has its own heading.
+ */
+export function explanationMarkdown(stop: TourStopEntry, total: number, heading = true): string {
+  const parts = heading ? [`**${stop.title}** — ${stopHeading(stop, total)}`, stop.explanation] : [stop.explanation];
   if (stop.claims && stop.claims.length > 0) {
     parts.push(stop.claims.map((claim) => `- ${claimLine(claim)}`).join('\n'));
   } else if (!stop.place) {
@@ -58,7 +61,9 @@ export function plainText(markdown: string): string {
 
 /** What to tell people once the tour stops moving; undefined while it runs. */
 export function completionMessage(body: TourBody): string | undefined {
-  const failed = body.stops.flatMap((stop) => (stop.claims ?? []).filter((claim) => claim.ok === false).map((claim) => `stop ${stop.index + 1} (${claim.description})`));
+  const failed = body.stops.flatMap((stop) =>
+    (stop.claims ?? []).filter((claim) => claim.ok === false).map((claim) => `stop ${stop.index + 1} (${claim.description}${claim.actual === undefined ? '' : `; found: ${claim.actual}`})`),
+  );
   const held = failed.length === 0 ? 'all claims held' : `claims that did not hold: ${failed.join(', ')}`;
   if (body.state === 'finished') {
     return `Tour complete: ${body.stops.length} stops, ${held}.`;

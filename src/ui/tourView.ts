@@ -4,9 +4,9 @@
 import * as vscode from 'vscode';
 import { commands } from '../common/contributions';
 import { DisposableStore, toDisposable } from '../common/disposable';
-import type { TourStopEntry } from '../adapter/tourProtocol';
+import type { TourBody, TourStopEntry } from '../adapter/tourProtocol';
 import type { TourStore } from './tourStore';
-import { explanationMarkdown, plainText, stopHeading, stopProcess } from './tourText';
+import { completionMessage, explanationMarkdown, plainText, stopHeading, stopProcess } from './tourText';
 
 const icons = {
   done: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
@@ -52,6 +52,18 @@ class TourTree implements vscode.TreeDataProvider<TourStopEntry> {
   }
 }
 
+/** The view's message: the stop shown and its explanation (also where no comment shows), or how the tour ended. */
+function messageOf(tour: TourBody, shown: TourStopEntry | undefined, inTour: boolean): string {
+  const over = completionMessage(tour);
+  if (over || !inTour) {
+    return over ?? `The tour "${tour.title}" ended.`;
+  }
+  if (shown) {
+    return `${stopHeading(shown, tour.stops.length)}: ${plainText(shown.title)} — ${plainText(shown.explanation)}`;
+  }
+  return `${tour.title}: the program runs towards stop ${(tour.current ?? 0) + 1}…`;
+}
+
 /** Registers the Tour view over the store; the result owns the view and its listeners. */
 export function registerTourView(viewId: string, store: TourStore): vscode.Disposable {
   const disposables = new DisposableStore();
@@ -64,11 +76,11 @@ export function registerTourView(viewId: string, store: TourStore): vscode.Dispo
       const tour = store.tour;
       const shown = store.shown === null ? undefined : store.stop(store.shown);
       view.title = tour ? `Tour: ${tour.title}` : 'Tour';
-      view.message = tour ? (shown ? plainText(explanationMarkdown(shown, tour.stops.length)) : `${tour.title}: ${tour.state === 'starting' ? 'the program runs towards the first stop…' : tour.state}`) : undefined;
+      view.message = tour ? messageOf(tour, shown, store.inTour) : undefined;
       view.badge = tour && store.inTour && tour.current !== null ? { value: tour.current + 1, tooltip: `Stop ${tour.current + 1} of ${tour.stops.length}` } : undefined;
       // Reveal once per newly shown stop: the view opens there, as CodeTour's does.
       const key = shown && tour ? `${tour.tourId}:${shown.index}:${tour.state}` : undefined;
-      if (shown && key !== revealed) {
+      if (shown && store.inTour && key !== revealed) {
         revealed = key;
         void Promise.resolve(view.reveal(shown, { select: true, focus: false })).catch((error: unknown) => console.warn(`Cluster Tour: could not reveal the stop in the Tour view: ${String(error)}`));
       }

@@ -84,7 +84,7 @@ describe('the tour store', () => {
     store.apply(body('finished', null, 4));
     assert.equal(completionMessage(store.tour!), 'Tour complete: 4 stops, all claims held.');
     assert.deepEqual(store.nextAction(), { kind: 'none', reason: 'The tour is over: there is no next stop.' });
-    assert.equal(completionMessage(body('finished', null, 4, 2)), 'Tour complete: 4 stops, claims that did not hold: stop 3 (claim 2).');
+    assert.equal(completionMessage(body('finished', null, 4, 2)), 'Tour complete: 4 stops, claims that did not hold: stop 3 (claim 2; found: 3).');
     assert.equal(completionMessage(body('ended', null, 2)), 'The tour "One connection" ended after 2 of 4 stops; all claims held.');
     assert.equal(completionMessage(body('paused', 1, 2)), undefined);
     store.end();
@@ -96,5 +96,6 @@ describe('the tour store', () => {
     const tour = body('paused', 1, 2, 1);
     assert.equal(explanationMarkdown(tour.stops[1], 4), '**Stop title 1 · primary** — Stop 2 of 4\n\nWhat happens at **1**.\n\n- ✗ claim 1 (found: 3)');
     assert.match(explanationMarkdown(tour.stops[3], 4), /_Not reached yet._$/);
+    assert.equal(explanationMarkdown(tour.stops[1], 4, false), 'What happens at **1**.\n\n- ✗ claim 1 (found: 3)');
   });
 });

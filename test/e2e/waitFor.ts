@@ -16,9 +16,9 @@ export async function waitFor<T>(what: string, read: () => Promise<T>, done: (va
   return value;
 }
 
-/** The aria-labels of the rows of one view of the side bar, by the view's name. */
+/** The aria-labels of the rows (those drawn: lists are virtual) of one view of the side bar, by the start of its title. */
 export function viewRows(page: Page, viewName: string): () => Promise<string[]> {
-  return () => page.locator(`.pane:has(.pane-header[aria-label*="${viewName}"]) .monaco-list-row`).evaluateAll((elements) => elements.map((element) => element.getAttribute('aria-label') ?? ''));
+  return () => page.locator(`.pane:has(.pane-header[aria-label^="${viewName}"]) .monaco-list-row`).evaluateAll((elements) => elements.map((element) => element.getAttribute('aria-label') ?? ''));
 }
 
 /** The texts of the status bar's items. */

@@ -3,7 +3,7 @@
 // running tour is ended first. Tests and links pass `{ tourId, program? }` to skip the pickers.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { commands, debugType } from '../common/contributions';
+import { commands, debugType, views } from '../common/contributions';
 import { messageOf } from '../common/errors';
 import { findTour, tours } from '../cluster/tours/catalogue';
 import type { Tour } from '../cluster/tours/tour';
@@ -77,7 +77,12 @@ async function startTour(player: TourPlayer, given: unknown): Promise<boolean> {
     void vscode.window.showInformationMessage(`Cluster Tour: ended the tour that was running ("${running.name}") to start "${tour.title}".`);
   }
   try {
-    return await vscode.debug.startDebugging(folder, tourConfiguration(tour, program ?? undefined, runtimeExecutable()));
+    // The Tour view stays in front at each stop instead of Run and Debug (one click away).
+    const started = await vscode.debug.startDebugging(folder, tourConfiguration(tour, program ?? undefined, runtimeExecutable()), { suppressDebugView: true });
+    if (started) {
+      await vscode.commands.executeCommand(`${views.tour}.focus`);
+    }
+    return started;
   } catch (error) {
     void vscode.window.showErrorMessage(`Cluster Tour: could not start the tour: ${messageOf(error)}`);
     return false;

@@ -60,7 +60,8 @@ describe('the guided tour in code-server', () => {
       assert.ok(first.some((text) => text.includes(`stop 1/${total} · primary`)), JSON.stringify(first));
       await waitFor('round_robin_handle open at the first stop', activeTab, (label) => label.includes('round_robin_handle'));
       await waitFor(`the editor at line ${lines[0]}`, editorLine, (line) => line === lines[0]);
-      await workbench.runCommand('View: Show Cluster Tour');
+      // The Tour view stays in front (no Run and Debug on each stop), with the Processes view above it.
+      assert.ok(await page.locator('.pane-header[aria-label^="Tour"]').isVisible(), 'the Cluster Tour views are shown at the first stop');
       const processes = await waitFor('Primary, Worker 1 and Worker 2 with their stages', viewRows(page, 'Processes'), (labels) =>
         ['Primary', 'Worker 1', 'Worker 2'].every((name) => labels.some((label) => new RegExp(`^${name} pid \\d+ · :\\d+ · [a-z-]+`).test(label))),
       );
@@ -77,6 +78,7 @@ describe('the guided tour in code-server', () => {
       await waitFor('the status bar at stop 2', status, (texts) => texts.some((text) => text.includes(`stop 2/${total} · primary`)), 60000);
       await waitFor(`the editor at line ${lines[1]}`, editorLine, (line) => line === lines[1]);
       assert.notEqual(lines[1], lines[0]);
+      assert.ok(await page.locator('.pane-header[aria-label^="Tour"]').isVisible(), 'the Cluster Tour views are still shown at stop 2');
       await workbench.screenshot('guided-tour-stop-2');
 
       await workbench.runCommand('Cluster Tour: Previous Stop');
@@ -91,7 +93,6 @@ describe('the guided tour in code-server', () => {
       await waitFor('the session to end', () => page.locator('.debug-toolbar').isVisible(), (visible) => !visible, 30000);
       await waitFor('the tour gone from the status bar', status, (texts) => !texts.some((text) => /stop \d+\/\d+/.test(text)), 15000);
       await waitFor('no process of the tour left', async () => listProcesses().filter((each) => each.commandLine.includes('tour-cluster.js')).map((each) => each.commandLine), (left) => left.length === 0, 15000);
-      await workbench.runCommand('View: Show Cluster Tour');
       await waitFor('the Tour view says the tour ended', () => page.locator('.pane:has(.pane-header[aria-label^="Tour"]) .message').first().innerText(), (text) => /ended after 2 of \d+ stops/.test(text), 15000);
       await workbench.screenshot('guided-tour-ended');
     } catch (error) {

@@ -13,6 +13,7 @@ import { callSites } from '../../src/cluster/callSites';
 import { callSiteModules, readNodeSources } from '../../src/cluster/nodeSources';
 import { resolveCallSites } from '../../src/cluster/resolver';
 import { roundRobinTour } from '../../src/cluster/tours/roundRobinTour';
+import { schedNoneTour } from '../../src/cluster/tours/schedNoneTour';
 import { assertNoProcessesLeft, listProcesses } from '../support/processes';
 import { statusBarTexts, viewRows, waitFor } from './waitFor';
 import { Workbench } from './workbench';
@@ -97,6 +98,40 @@ describe('the guided tour in code-server', () => {
       await workbench.screenshot('guided-tour-ended');
     } catch (error) {
       await workbench.screenshot('guided-tour-failure');
+      throw error;
+    } finally {
+      await workbench.close();
+      rmSync(folder, { recursive: true, force: true });
+    }
+    await assertNoProcessesLeft(`CLUSTER_TOUR_TEST_MARKER=${marker}`, { after: 'code-server was stopped' });
+  });
+
+  it('walks a whole tour from the status bar item to "Tour complete", every claim held, and leaves nothing running', async () => {
+    const marker = randomUUID();
+    const folder = tourFolder();
+    const total = schedNoneTour.stops.length;
+    const workbench = await Workbench.open(folder, marker);
+    const { page } = workbench;
+    const status = (): Promise<string[]> => statusBarTexts(page);
+    const message = (): Promise<string> =>
+      page.locator('.pane:has(.pane-header[aria-label^="Tour"]) .message').first().innerText({ timeout: 2000 }).catch(() => '');
+    try {
+      await page.waitForSelector('.statusbar', { timeout: 60000 });
+      await workbench.runCommand('Cluster Tour: Start Guided Tour');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: schedNoneTour.title }).first().click({ timeout: 30000 });
+      for (let stop = 1; stop <= total; stop++) {
+        const texts = await waitFor(`the status bar at stop ${stop}`, status, (each) => each.some((text) => text.includes(`stop ${stop}/${total} · `)), 90000);
+        const item = texts.find((text) => text.includes(`stop ${stop}/${total} · `)) ?? '';
+        // The item is the Next Stop button.
+        await page.locator('.statusbar-item', { hasText: item }).first().click();
+      }
+      const done = await waitFor('the Tour view to say the tour is complete', message, (text) => text.startsWith('Tour complete'), 60000);
+      assert.equal(done, `Tour complete: ${total} stops, all claims held.`);
+      await workbench.screenshot('guided-tour-complete');
+      await waitFor('the program to end by itself and the tour with it', status, (texts) => !texts.some((text) => /stop \d+\/\d+/.test(text)), 60000);
+      await waitFor('no process of the tour left', async () => listProcesses().filter((each) => each.commandLine.includes('tour-cluster.js')).map((each) => each.commandLine), (left) => left.length === 0, 15000);
+    } catch (error) {
+      await workbench.screenshot('guided-tour-complete-failure');
       throw error;
     } finally {
       await workbench.close();

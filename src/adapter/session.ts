@@ -129,7 +129,8 @@ export class ClusterDebugSession extends DebugSession {
 
   protected restartRequest(response: DebugProtocol.RestartResponse, args: DebugProtocol.RestartArguments): void {
     void this.handle(response, async () => {
-      const launchArguments = (args.arguments as LaunchArguments | undefined) ?? this.launchArguments;
+      // A client may send no arguments at all.
+      const launchArguments = (args?.arguments as LaunchArguments | undefined) ?? this.launchArguments;
       if (!launchArguments || !('program' in launchArguments || 'tour' in launchArguments)) {
         throw new ClusterTourError('E_RESTART', 'Only a launched program can be restarted; detach and attach again instead.');
       }

@@ -1,7 +1,9 @@
 // What the editor learns of a guided tour over DAP, so that the Tour view, the status bar and
 // Next/Previous Stop work with the inline and the stdio adapter alike: the body of the
 // clusterTour.tour event and of the answers to the clusterTour.tour / clusterTour.nextStop
-// requests. A session runs a tour when its launch configuration names one (`tour`).
+// requests. A session runs a tour when its launch configuration names one (`tour`). The event
+// comes when the tour starts, at each stop (right after its `stopped` event), when a stop's
+// claims are decided, on leaving a stop, and when the tour finishes or ends.
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { ProcessRole } from '../common/stages';
 
@@ -63,7 +65,10 @@ export interface TourBody {
   title: string;
   summary: string;
   state: TourState;
-  /** Index of the stop held now (paused) or armed (starting, running); null once finished or ended. */
+  /**
+   * Index of the stop held now (paused) or armed (starting, running); null once finished or
+   * ended, and while running after the last stop was left (its claims are still being decided).
+   */
   current: number | null;
   stops: TourStopEntry[];
 }

@@ -26,6 +26,9 @@ import type { AttachOptions, BreakpointRequest, DebuggerOptions, EndEvent, Launc
 export * from './runtimeTypes';
 export { findPreload } from './launchedProgram';
 
+/** How long stopping a launch waits for the inspector connections to close before it ends the processes. */
+const closeGraceMilliseconds = 1000;
+
 export class ClusterRuntime implements Disposable {
   private readonly disposables = new DisposableStore();
   private readonly sessions = new Map<number, ProcessSession>();
@@ -401,8 +404,16 @@ export class ClusterRuntime implements Disposable {
 
   private async stopAll(): Promise<void> {
     const sessions = [...this.sessions.values()];
-    await Promise.allSettled(sessions.map((session) => session.close()));
+    const closing = Promise.allSettled(sessions.map((session) => session.close()));
+    // A process held at a breakpoint does not always answer the WebSocket close handshake (seen
+    // at a tour's stop); its end closes the socket anyway, so a launch stops the program then.
+    if (this.program) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([closing, new Promise<void>((resolve) => (timer = setTimeout(resolve, closeGraceMilliseconds)))]);
+      clearTimeout(timer);
+    }
     await this.program?.stop([...this.identities.keys()]);
+    await closing;
     this.disposables.dispose();
     fs.rmSync(this.sessionDirectory, { recursive: true, force: true });
   }

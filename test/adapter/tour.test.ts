@@ -16,6 +16,7 @@ import type { Tour } from '../../src/cluster/tours/tour';
 import type { TourBody } from '../../src/adapter/tourProtocol';
 import { customEvents, customRequests } from '../../src/common/contributions';
 import { RecordedClient, startAdapter } from '../support/adapter';
+import { fixture, get, listeningPort, waitFor } from '../support/cluster';
 import { assertNoProcessesLeft, testMarkerVariable } from '../support/processes';
 
 type TourEvent = Omit<DebugProtocol.Event, 'body'> & { body: TourBody };
@@ -33,6 +34,22 @@ function requireTour(id: string): Tour {
   const tour = findTour(id);
   assert.ok(tour, `tour ${id} is shipped`);
   return tour;
+}
+
+/** A request that must be answered in time: DebugClient's requests wait for ever. */
+async function within<T>(what: string, work: Promise<T>, recorded: RecordedClient, milliseconds = 15000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const events = recorded.events.map((event) => `${event.event} ${JSON.stringify(event.body ?? {}).slice(0, 160)}`).join('\n');
+      reject(new Error(`${what}: no answer in ${milliseconds} ms. Events so far:\n${events}`));
+    }, milliseconds);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 describe('tours in the adapter', () => {
@@ -103,9 +120,9 @@ describe('tours in the adapter', () => {
 
       const before = recorded.events.length;
       if (continueAt.has(index)) {
-        await client.continueRequest({ threadId });
+        await within('continue', client.continueRequest({ threadId }), recorded);
       } else {
-        const answer = (await client.customRequest(customRequests.nextStop)).body as TourBody;
+        const answer = (await within('nextStop', client.customRequest(customRequests.nextStop), recorded)).body as TourBody;
         assert.notEqual(answer.stops[index].status, 'current', `${where}: left`);
         // The client did not ask this thread to continue: it is told.
         await recorded.next<DebugProtocol.ContinuedEvent>('continued', (each) => each.body.threadId === threadId, 10000, before);
@@ -158,22 +175,74 @@ describe('tours in the adapter', () => {
     const first = await recorded.next<DebugProtocol.StoppedEvent>('stopped', () => true, 20000);
     const threadId = first.body.threadId as number;
     const line = (await client.stackTraceRequest({ threadId })).body.stackFrames[0].line;
-    await client.nextRequest({ threadId });
+    await within('next', client.nextRequest({ threadId }), recorded);
     const stepped = await recorded.next<DebugProtocol.StoppedEvent>('stopped', (event) => event.body.reason === 'step', 10000);
     assert.equal(stepped.body.threadId, threadId);
     const afterStep = (await client.stackTraceRequest({ threadId })).body.stackFrames[0];
     assert.equal(afterStep.source?.path, 'node:internal/cluster/round_robin_handle');
     assert.notEqual(afterStep.line, line);
-    await client.continueRequest({ threadId });
+    await within('continue', client.continueRequest({ threadId }), recorded);
     const second = await recorded.next<DebugProtocol.StoppedEvent>('stopped', (event) => event.body.description?.startsWith('Tour stop 2/') === true, 20000);
     assert.equal(second.body.threadId, threadId);
     await recorded.next<TourEvent>(customEvents.tour, (event) => event.body.state === 'paused' && event.body.current === 1, 10000);
-    await client.terminateRequest({});
+    await within('terminate', client.terminateRequest({}), recorded);
     const ended = await recorded.next<TourEvent>(customEvents.tour, (event) => event.body.state === 'ended', 10000);
     assert.deepEqual(
       ended.body.stops.slice(0, 3).map((stop) => stop.status),
       ['done', 'done', 'pending'],
     );
+    await assertNoProcessesLeft(`${testMarkerVariable}=${marker}`, { after: 'terminate', timeoutMilliseconds: 5000 });
+  });
+
+  it('restart walks the tour again from stop 1', async () => {
+    const tour = requireTour('connection-round-robin');
+    const { recorded, marker } = await launchTour(tour.id);
+    const { client } = recorded;
+    await recorded.next<TourEvent>(customEvents.tour, (event) => event.body.state === 'paused', 20000);
+    const before = recorded.events.length;
+    await within('restart', client.restartRequest({}), recorded);
+    // The first walk ends (its claims decided with what arrived), then the second starts.
+    const ended = await recorded.next<TourEvent>(customEvents.tour, (event) => event.body.state !== 'paused', 10000, before);
+    assert.equal(ended.body.state, 'ended', 'the first walk ended');
+    const restarted = recorded.events.indexOf(ended as DebugProtocol.Event) + 1;
+    const starting = await recorded.next<TourEvent>(customEvents.tour, () => true, 10000, restarted);
+    assert.deepEqual([starting.body.state, starting.body.current], ['starting', 0]);
+    assert.ok(starting.body.stops.every((stop) => stop.status !== 'done' && stop.place === undefined), 'nothing reached yet');
+    const again = await recorded.next<DebugProtocol.StoppedEvent>('stopped', () => true, 20000, restarted);
+    assert.equal(again.body.description, `Tour stop 1/${tour.stops.length}: ${tour.stops[0].title}`);
+    await recorded.next<TourEvent>(customEvents.tour, (event) => event.body.state === 'paused' && event.body.current === 0, 10000, restarted);
+    await within('terminate', client.terminateRequest({}), recorded);
+    await assertNoProcessesLeft(`${testMarkerVariable}=${marker}`, { after: 'terminate', timeoutMilliseconds: 5000 });
+  });
+
+  it('runs a tour on the program the configuration names, with the configuration\'s env over the tour\'s', async () => {
+    const tour = requireTour('connection-round-robin');
+    const recorded = await start();
+    const { client } = recorded;
+    const marker = `tour-${randomUUID()}`;
+    const program = fixture('http-workers.js');
+    await Promise.all([
+      client.configurationSequence(),
+      client.launch({ tour: tour.id, program, env: { [testMarkerVariable]: marker, WORKERS: '3' } } as DebugProtocol.LaunchRequestArguments),
+    ]);
+    await waitFor('LISTENING', () => listeningPort(recorded.output()) !== undefined, 20000, recorded.output);
+    const threads = (await client.threadsRequest()).body.threads;
+    assert.equal(threads.length, 4, 'the primary and the 3 workers WORKERS asks for');
+    // The session ends with this request in flight: it may fail, which is no failure of the test.
+    const response = get(listeningPort(recorded.output())!).then(
+      () => 'answered',
+      (error: Error) => `cut off: ${error.message}`,
+    );
+    const stopped = await recorded.next<DebugProtocol.StoppedEvent>('stopped', () => true, 20000);
+    assert.equal(stopped.body.description, `Tour stop 1/${tour.stops.length}: ${tour.stops[0].title}`);
+    const event = await recorded.next<TourEvent>(customEvents.tour, (each) => each.body.state === 'paused', 10000);
+    // The app has 3 idle workers where the sample has 2: the claim says what it found.
+    const idle = event.body.stops[0].claims?.find((claim) => claim.description.startsWith('both workers are idle'));
+    assert.deepEqual([idle?.ok, idle?.actual], [false, '3']);
+    await within('continue', client.continueRequest({ threadId: stopped.body.threadId as number }), recorded);
+    await recorded.next<DebugProtocol.StoppedEvent>('stopped', (each) => each.body.description?.startsWith('Tour stop 2/') === true, 20000);
+    await within('terminate', client.terminateRequest({}), recorded);
+    assert.match(await response, /^(answered|cut off: .+)$/);
     await assertNoProcessesLeft(`${testMarkerVariable}=${marker}`, { after: 'terminate', timeoutMilliseconds: 5000 });
   });
 

@@ -44,11 +44,11 @@ export function presetsWithoutSession(armed: readonly string[], defined: readonl
   return [...builtIn, ...own];
 }
 
-/** Definitions from the settings first, then those of the file whose ids are not taken yet. */
+/** Definitions of the file, then those of the settings whose ids it does not define (the file wins, as in the adapter). */
 export function mergeDefinitions(fromSettings: readonly PresetDefinition[], fromFile: readonly PresetDefinition[]): PresetDefinition[] {
   const seen = new Set<string>(presetIds);
   const merged: PresetDefinition[] = [];
-  for (const definition of [...fromSettings, ...fromFile]) {
+  for (const definition of [...fromFile, ...fromSettings]) {
     if (!seen.has(definition.id)) {
       seen.add(definition.id);
       merged.push(definition);

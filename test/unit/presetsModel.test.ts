@@ -39,9 +39,9 @@ describe('the presets model', () => {
     assert.equal(callSiteDescription(preset.callSites[1]), 'net · not bound: preset not armed');
   });
 
-  it('merges definitions from the settings and the file (the settings win), and toggles ids', () => {
-    const merged = mergeDefinitions([{ id: 'a', functions: ['f'] }, { id: 'accept', functions: ['g'] }], [{ id: 'a', functions: ['h'] }, { id: 'b', functions: ['i'] }]);
-    assert.deepEqual(merged.map((each) => [each.id, each.functions]), [['a', ['f']], ['b', ['i']]]);
+  it('merges definitions from the settings and the file (the file wins, as in the adapter), and toggles ids', () => {
+    const merged = mergeDefinitions([{ id: 'a', functions: ['f'] }, { id: 'accept', functions: ['g'] }, { id: 'c', functions: ['j'] }], [{ id: 'a', functions: ['h'] }, { id: 'b', functions: ['i'] }]);
+    assert.deepEqual(merged.map((each) => [each.id, each.functions]), [['a', ['h']], ['b', ['i']], ['c', ['j']]]);
     assert.deepEqual(toggled(['listen', 'accept'], 'accept', false), ['listen']);
     assert.deepEqual(toggled(['listen'], 'accept', true), ['listen', 'accept']);
     assert.deepEqual(toggled(['listen'], 'listen', true), ['listen']);

@@ -49,6 +49,14 @@ describe('the Presets view in code-server', () => {
       await presetRow('The shared handle of SCHED_NONE').locator('.custom-view-tree-node-item-checkbox').click();
       await waitFor('the setting to arm shared', async () => (JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>)['clusterTour.presets'], (value) => JSON.stringify(value) === JSON.stringify(['listen', 'shared']), 15000);
       await waitFor('shared checked', presets, (labels) => labels.some((label) => /^The shared handle of SCHED_NONE shared · built-in armed/.test(label)), 15000);
+      // Toggle Preset from the palette does the same: a pick of the presets, the armed ones checked.
+      await workbench.runCommand('Cluster Tour: Toggle Preset');
+      const sharedPick = workbench.page.locator('.quick-input-list .monaco-list-row', { hasText: 'The shared handle of SCHED_NONE' }).first();
+      await sharedPick.waitFor({ timeout: 15000 });
+      assert.equal(await sharedPick.getAttribute('aria-checked'), 'true', 'the pick shows shared armed');
+      await sharedPick.click();
+      await workbench.page.keyboard.press('Enter');
+      await waitFor('the setting to disarm shared', async () => (JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>)['clusterTour.presets'], (value) => JSON.stringify(value) === JSON.stringify(['listen']), 15000);
 
       // A call site of a preset opens Node's own source there, read-only, at the resolver's line.
       const distribute = resolveCallSites((await readNodeSources(process.execPath, callSiteModules(callSites))).sources, callSites).find((each) => each.site.id === 'rr:RoundRobinHandle.prototype.distribute');

@@ -1,16 +1,27 @@
 // The extension's entry point: wiring only, and the owner of every disposable. It registers the
-// terminal trace, the debug adapter (inline) with its configuration provider, and the Processes
-// view; the tour comes with its own issue.
+// terminal trace, the debug adapter (inline) with its configuration provider, the Processes,
+// Tour and Presets views, the tour player with Start Guided Tour, and Show Internal Source.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { commands, views } from './common/contributions';
 import { registerDebugAdapter } from './ui/debugAdapter';
+import { registerInternalSource } from './ui/internalSource';
+import { registerPresetsView } from './ui/presetsView';
 import { registerProcessesView } from './ui/processesView';
+import { registerStartTour } from './ui/startTour';
+import { TourPlayer } from './ui/tourPlayer';
+import { registerTourView } from './ui/tourView';
 
 export function activate(context: vscode.ExtensionContext): void {
+  const player = new TourPlayer();
   context.subscriptions.push(
     registerDebugAdapter(),
     registerProcessesView(views.processes),
+    player,
+    registerTourView(views.tour, player.store),
+    registerStartTour(player),
+    registerPresetsView(views.presets),
+    registerInternalSource(),
     vscode.commands.registerCommand(commands.traceSample, () => {
       const terminal = vscode.window.createTerminal({ name: 'Cluster Tour trace' });
       terminal.show();

@@ -1,9 +1,11 @@
 // How VS Code runs a cluster-tour session: the debug adapter inline in the extension host (no
-// process of its own), and launch configurations for F5 without a launch.json.
+// process of its own), launch configurations for F5 without a launch.json, and the settings
+// (presets, userPresets, runtimeExecutable) filled into configurations that do not set them.
 import * as vscode from 'vscode';
 import { debugType } from '../common/contributions';
 import { DisposableStore, toDisposable } from '../common/disposable';
 import { ClusterDebugSession } from '../adapter/session';
+import { withSettings } from './settings';
 
 /** Runs the ClusterDebugSession inside the extension host. */
 class InlineAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
@@ -34,9 +36,9 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
       if (!folder) {
         delete launch.cwd;
       }
-      return launch;
+      return withSettings(launch);
     }
-    return configuration;
+    return withSettings(configuration);
   }
 }
 

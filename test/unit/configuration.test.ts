@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { configurationAttributes, debugType as adapterDebugType, PropertySchema } from '../../src/adapter/configuration';
-import { commandIds, debugType, viewContainer, viewIds } from '../../src/common/contributions';
+import { commandIds, contextKeys, debugType, settingIds, viewContainer, viewIds, walkthrough } from '../../src/common/contributions';
 import { repositoryRoot } from '../support/processes';
 
 interface DebuggerContribution {
@@ -20,11 +20,30 @@ interface DebuggerContribution {
 interface PackageJson {
   activationEvents: string[];
   contributes: {
-    commands: { command: string }[];
+    commands: { command: string; enablement?: string }[];
     viewsContainers: { activitybar: { id: string; title: string; icon: string }[] };
     views: Record<string, { id: string; name: string }[]>;
     debuggers: DebuggerContribution[];
+    configuration: { properties: Record<string, { type: string; default: unknown }> };
+    keybindings: { command: string; when?: string }[];
+    menus: Record<string, { command: string; when?: string }[]>;
+    viewsWelcome: { view: string; when?: string }[];
+    walkthroughs: { id: string; steps: { id: string; media: { markdown?: string }; completionEvents?: string[] }[] }[];
   };
+}
+
+/**
+ * The `clusterTour.*` context keys a `when` clause reads. The right side of a comparison
+ * (`view == clusterTour.tour`, `viewItem == clusterTour.callSite`) is a value, not a key.
+ */
+function contextKeysIn(when: string): string[] {
+  const keys = when.replace(/(==|!=|=~)\s*[^\s&|)]+/g, '');
+  return [...keys.matchAll(/\bclusterTour\.[A-Za-z.]+/g)].map((match) => match[0]);
+}
+
+/** The values compared with `view`: each must be a view of contributions.ts. */
+function viewsIn(when: string): string[] {
+  return [...when.matchAll(/\bview\s*==\s*([^\s&|)]+)/g)].map((match) => match[1]);
 }
 
 const packageJson = JSON.parse(fs.readFileSync(path.join(repositoryRoot(), 'package.json'), 'utf8')) as PackageJson;
@@ -152,5 +171,61 @@ describe('package.json against the code', () => {
     );
     const byProcess = requests.find((each) => 'processId' in each);
     assert.equal(byProcess?.processId, '${command:PickProcess}');
+  });
+
+  it('contributes exactly the settings of contributions.ts, each with a type and a default', () => {
+    const properties = packageJson.contributes.configuration.properties;
+    assert.deepEqual(Object.keys(properties).sort(), [...settingIds].sort());
+    for (const [id, property] of Object.entries(properties)) {
+      assert.ok(property.type && 'default' in property, `${id} lacks a type or a default`);
+    }
+  });
+
+  it('gates keybindings, menus and welcome content only on declared context keys and views', () => {
+    const declared: string[] = Object.values(contextKeys);
+    const clauses = [
+      ...packageJson.contributes.commands.map((command) => ({ where: `enablement of ${command.command}`, when: command.enablement })),
+      ...packageJson.contributes.keybindings.map((binding) => ({ where: `keybinding ${binding.command}`, when: binding.when })),
+      ...Object.entries(packageJson.contributes.menus).flatMap(([menu, items]) => items.map((item) => ({ where: `${menu} ${item.command}`, when: item.when }))),
+      ...packageJson.contributes.viewsWelcome.map((welcome) => ({ where: `viewsWelcome ${welcome.view}`, when: welcome.when })),
+    ];
+    for (const { where, when } of clauses) {
+      for (const key of contextKeysIn(when ?? '')) {
+        assert.ok(declared.includes(key), `${where}: "${key}" is not a context key of contributions.ts (${declared.join(', ')})`);
+      }
+      for (const view of viewsIn(when ?? '')) {
+        assert.ok((viewIds as readonly string[]).includes(view), `${where}: "${view}" is not a view of contributions.ts`);
+      }
+    }
+    for (const binding of packageJson.contributes.keybindings) {
+      assert.ok((commandIds as readonly string[]).includes(binding.command), `keybinding for unknown command ${binding.command}`);
+      assert.match(binding.when ?? '', /!textInputFocus/, `keybinding ${binding.command} must not fire while typing`);
+    }
+    for (const items of Object.values(packageJson.contributes.menus)) {
+      for (const item of items) {
+        assert.ok((commandIds as readonly string[]).includes(item.command), `menu item for unknown command ${item.command}`);
+      }
+    }
+    // The context-key check itself: a key that is not declared is caught, a compared value is not.
+    assert.deepEqual(contextKeysIn('clusterTour.inTour && view == clusterTour.tour && !clusterTour.elsewhere'), ['clusterTour.inTour', 'clusterTour.elsewhere']);
+  });
+
+  it('contributes the walkthrough of contributions.ts, each step with its markdown and a completion event', () => {
+    assert.deepEqual(
+      packageJson.contributes.walkthroughs.map((each) => each.id),
+      [walkthrough],
+    );
+    for (const step of packageJson.contributes.walkthroughs[0].steps) {
+      assert.ok(step.media.markdown && fs.existsSync(path.join(repositoryRoot(), step.media.markdown)), `step ${step.id}: ${step.media.markdown} is missing`);
+      assert.ok((step.completionEvents ?? []).length > 0, `step ${step.id} has no completion event`);
+      for (const event of step.completionEvents ?? []) {
+        const [kind, id] = event.split(':');
+        if (kind === 'onCommand') {
+          assert.ok((commandIds as readonly string[]).includes(id), `step ${step.id}: ${event} names no command of contributions.ts`);
+        } else if (kind === 'onView') {
+          assert.ok((viewIds as readonly string[]).includes(id), `step ${step.id}: ${event} names no view of contributions.ts`);
+        }
+      }
+    }
   });
 });

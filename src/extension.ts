@@ -1,9 +1,10 @@
 // The extension's entry point: wiring only, and the owner of every disposable. It registers the
 // terminal trace, the debug adapter (inline) with its configuration provider, the Processes,
-// Tour and Presets views, the tour player with Start Guided Tour, and Show Internal Source.
+// Tour and Presets views, the tour player with Start Guided Tour, Show Internal Source and Attach to Cluster….
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { commands, views } from './common/contributions';
+import { registerAttachCommand } from './ui/attachCommand';
 import { registerDebugAdapter } from './ui/debugAdapter';
 import { registerInternalSource } from './ui/internalSource';
 import { registerPresetsView } from './ui/presetsView';
@@ -22,6 +23,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerStartTour(player),
     registerPresetsView(views.presets),
     registerInternalSource(),
+    registerAttachCommand(),
     vscode.commands.registerCommand(commands.traceSample, () => {
       const terminal = vscode.window.createTerminal({ name: 'Cluster Tour trace' });
       terminal.show();

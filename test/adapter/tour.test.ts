@@ -191,6 +191,12 @@ describe('tours in the adapter', () => {
       ended.body.stops.slice(0, 3).map((stop) => stop.status),
       ['done', 'done', 'pending'],
     );
+    // Stop 2 was never left: its claim about the next event is undecided, not false.
+    const decided = await recorded.next<TourEvent>(customEvents.tour, (event) => event.body.state === 'ended' && (event.body.stops[1].claims ?? []).every((claim) => claim.ok !== false), 10000);
+    assert.deepEqual(
+      decided.body.stops[1].claims?.map((claim) => claim.ok),
+      [true, true, null],
+    );
     await assertNoProcessesLeft(`${testMarkerVariable}=${marker}`, { after: 'terminate', timeoutMilliseconds: 5000 });
   });
 

@@ -264,11 +264,17 @@ export class TourEngine implements Disposable {
     if (!this.pending.delete(entry)) return;
     if (entry.timer !== undefined) clearTimeout(entry.timer);
     const window = entry.window;
-    const claimResults = entry.event.claimResults.map((result) =>
-      result.claim.kind === 'next-stage' && result.ok === undefined
-        ? decideNextStage(result.claim, window ? entry.candidates.filter((event) => result.claim.kind === 'next-stage' && isCandidate(result.claim, window, event)) : [])
-        : result,
-    );
+    const claimResults = entry.event.claimResults.map((result): ClaimResult => {
+      if (result.claim.kind !== 'next-stage' || result.ok !== undefined) {
+        return result;
+      }
+      if (!window) {
+        // The program ended while held at this stop: what comes next never had a chance to happen.
+        return { claim: result.claim, ok: undefined, actual: 'the tour ended at this stop' };
+      }
+      const claim = result.claim;
+      return decideNextStage(claim, entry.candidates.filter((event) => isCandidate(claim, window, event)));
+    });
     const settled = { ...entry.event, claimResults };
     this.settled.push(settled);
     this.settledEmitter.fire(settled);

@@ -52,14 +52,18 @@ class TourTree implements vscode.TreeDataProvider<TourStopEntry> {
   }
 }
 
-/** The view's message: the stop shown and its explanation (also where no comment shows), or how the tour ended. */
+/**
+ * The view's message: which stop is shown and its title, or how the tour ended. The explanation
+ * itself is at the stop's line (a comment) and in each stop's tooltip: in the message it pushed
+ * the stops out of sight.
+ */
 function messageOf(tour: TourBody, shown: TourStopEntry | undefined, inTour: boolean): string {
   const over = completionMessage(tour);
   if (over || !inTour) {
     return over ?? `The tour "${tour.title}" ended.`;
   }
   if (shown) {
-    return `${stopHeading(shown, tour.stops.length)}: ${plainText(shown.title)} — ${plainText(shown.explanation)}`;
+    return `${stopHeading(shown, tour.stops.length)}: ${plainText(shown.title)}`;
   }
   return `${tour.title}: the program runs towards stop ${(tour.current ?? 0) + 1}…`;
 }

@@ -72,7 +72,7 @@ describe('the guided tour in code-server', () => {
       assert.ok(stops.every((label) => /^Stop \d+ of/.test(label)), `only stops in the Tour view: ${JSON.stringify(stops)}`);
       // The explanation where people look: at the stop's line (a comment) and in the Tour view.
       const explanation = 'distribute(err, handle)';
-      await waitFor('the first stop\'s explanation on the page', () => page.locator(`text=${explanation}`).count(), (count) => count > 0, 15000);
+      await waitFor('the first stop\'s explanation in a comment at its line', () => page.locator('.review-widget', { hasText: explanation }).count(), (count) => count > 0, 15000);
       await workbench.screenshot('guided-tour-stop-1');
 
       await workbench.runCommand('Cluster Tour: Next Stop');
@@ -90,6 +90,16 @@ describe('the guided tour in code-server', () => {
         labels.some((label) => label.startsWith(`Stop 1 of ${total}, done, shown`)) && labels.some((label) => label.startsWith(`Stop 2 of ${total}, current:`)),
       15000);
       await workbench.screenshot('guided-tour-previous');
+
+      // The keybindings, from the Tour view (not a text input): ctrl+right shows stop 2 again
+      // (reached already: the program stays there), ctrl+left goes back to stop 1.
+      const tourList = page.locator('.pane:has(.pane-header[aria-label^="Tour"]) .monaco-list').first();
+      await tourList.focus();
+      await page.keyboard.press('Control+ArrowRight');
+      await waitFor('ctrl+right: the status bar at stop 2', status, (texts) => texts.some((text) => text.includes(`stop 2/${total} · primary`)), 15000);
+      await tourList.focus();
+      await page.keyboard.press('Control+ArrowLeft');
+      await waitFor('ctrl+left: the status bar back at stop 1', status, (texts) => texts.some((text) => text.includes(`stop 1/${total} · primary`)), 15000);
 
       await workbench.runCommand('Cluster Tour: End Tour');
       await waitFor('the session to end', () => page.locator('.debug-toolbar').isVisible(), (visible) => !visible, 30000);

@@ -1,6 +1,7 @@
 // In a real VS Code: the extension's command traces the bundled sample in a terminal, the
 // lifecycle of the primary and both workers shows there, and nothing is left running. Once
-// with this repository as the extension in development, once installed from its .vsix.
+// with this repository as the extension in development, once installed from its .vsix (which
+// also starts a guided tour, whose program the package must carry).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -8,8 +9,26 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { assertNoProcessesLeft } from '../support/processes';
+import { schedNoneTour } from '../../src/cluster/tours/schedNoneTour';
+import { assertNoProcessesLeft, listProcesses } from '../support/processes';
+import { statusBarTexts, waitFor } from './waitFor';
 import { repositoryRoot, Workbench } from './workbench';
+
+/**
+ * Starts the SCHED_NONE tour (its program is a bundled sample of the installed extension), waits
+ * for its first stop in the status bar, and ends it with nothing of it left running.
+ */
+async function startAndEndTour(workbench: Workbench): Promise<void> {
+  const { page } = workbench;
+  await workbench.runCommand('Cluster Tour: Start Guided Tour');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: schedNoneTour.title }).first().click({ timeout: 30000 });
+  const total = schedNoneTour.stops.length;
+  await waitFor('the tour at its first stop', () => statusBarTexts(page), (texts) => texts.some((text) => text.includes(`stop 1/${total} · `)), 90000);
+  await workbench.screenshot('vsix-guided-tour');
+  await workbench.runCommand('Cluster Tour: End Tour');
+  await waitFor('the tour gone from the status bar', () => statusBarTexts(page), (texts) => !texts.some((text) => /stop \d+\/\d+/.test(text)), 30000);
+  await waitFor('no process of the tour left', async () => listProcesses().filter((each) => each.commandLine.includes('tour-cluster.js')).length, (left) => left === 0, 15000);
+}
 
 async function traceSampleInTerminal(name: string, options: { vsix?: string }): Promise<void> {
   const marker = randomUUID();
@@ -38,6 +57,9 @@ async function traceSampleInTerminal(name: string, options: { vsix?: string }): 
     for (const line of [/worker 1\s+\(pid \d+\)\s+connection\s+emits 'connection'/, /worker 2\s+\(pid \d+\)\s+connection/, /primary\s+\(pid \d+\)\s+exit\s+worker 2 exited \(code 0\)/]) {
       assert.match(text, line, `terminal:\n${text}`);
     }
+    if (options.vsix) {
+      await startAndEndTour(workbench);
+    }
   } catch (error) {
     await workbench.screenshot(`${name}-failure`);
     throw error;
@@ -52,7 +74,7 @@ describe('the extension in code-server', () => {
     await traceSampleInTerminal('trace-command', {});
   });
 
-  it('does the same installed from the .vsix that vsce packages', async () => {
+  it('does the same installed from the .vsix that vsce packages, and runs a guided tour on a sample it ships', async () => {
     const folder = mkdtempSync(path.join(tmpdir(), 'cluster-tour-vsix-'));
     try {
       const vsix = path.join(folder, 'cluster-tour.vsix');
@@ -62,6 +84,7 @@ describe('the extension in code-server', () => {
       const listing = execFileSync(vsce, ['ls', '--no-dependencies'], { cwd: repositoryRoot, encoding: 'utf8' });
       assert.doesNotMatch(listing, /^(src|test|out|bench)\//m, `sources and tests stay out of the package:\n${listing}`);
       assert.match(listing, /^dist\/adapter\.js$/m);
+      assert.match(listing, /^samples\/tour-cluster\.js$/m);
       await traceSampleInTerminal('vsix-trace-command', { vsix });
     } finally {
       rmSync(folder, { recursive: true, force: true });

@@ -1,5 +1,6 @@
-// Start Guided Tour: pick a tour (and, when the clusterTour.tourProgram setting names one, the
-// program to run it on) and start a cluster-tour session that walks it. One tour at a time: a
+// Start Guided Tour: pick a tour (and, when the workspace has a cluster program — the
+// clusterTour.tourProgram setting, a launch configuration, the open file — the program to run it
+// on) and start a cluster-tour session that walks it. One tour at a time: a
 // running tour is ended first. Tests and links pass `{ tourId, program? }` to skip the pickers.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -8,6 +9,7 @@ import { messageOf } from '../common/errors';
 import { findTour, tours } from '../cluster/tours/catalogue';
 import type { Tour } from '../cluster/tours/tour';
 import { runtimeExecutable, tourProgram } from './settings';
+import { programCandidates } from './tourPrograms';
 import type { TourPlayer } from './tourPlayer';
 
 /** The argument of clusterTour.startTour: a tour id and, optionally, the program (absolute or workspace-relative). */
@@ -36,18 +38,28 @@ async function pickTour(): Promise<Tour | undefined> {
   return picked?.tour;
 }
 
-/** undefined: cancelled; null: the bundled sample. */
+/** undefined: cancelled; null: the bundled sample. Asks only when the workspace has a cluster program to offer. */
 async function pickProgram(folder: vscode.WorkspaceFolder | undefined): Promise<string | null | undefined> {
-  const own = tourProgram();
-  if (own === undefined) {
+  const editor = vscode.window.activeTextEditor;
+  const candidates = programCandidates({
+    folder: folder?.uri.fsPath,
+    setting: tourProgram(),
+    launchConfigurations: vscode.workspace.getConfiguration('launch', folder?.uri).get('configurations'),
+    activeFile: editor && editor.document.uri.scheme === 'file' ? { path: editor.document.uri.fsPath, text: editor.document.getText() } : undefined,
+  });
+  if (candidates.length === 0) {
     return null;
   }
   const picked = await vscode.window.showQuickPick(
     [
-      { label: 'The bundled sample', description: 'runs the tour on its own small cluster app', program: null },
-      { label: own, description: 'your program (clusterTour.tourProgram)', program: folder ? path.resolve(folder.uri.fsPath, own) : own },
+      { label: 'The bundled sample', description: 'its own small cluster app, which makes its own requests', program: null },
+      ...candidates.map((candidate) => ({
+        label: folder ? path.relative(folder.uri.fsPath, candidate.program) || candidate.program : candidate.program,
+        description: `your program (${candidate.source})`,
+        program: candidate.program,
+      })),
     ],
-    { title: 'Run the tour on', placeHolder: 'The program whose processes the tour stops in' },
+    { title: 'Run the tour on', placeHolder: 'The program whose processes the tour stops in (yours must make requests for the connection tours to move)' },
   );
   return picked?.program;
 }

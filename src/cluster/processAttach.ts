@@ -76,7 +76,7 @@ export async function openInspector(pid: number, options: OpenInspectorOptions =
   const portHint =
     port === 0
       ? ''
-      : ` (expected on port ${port}). If its stderr says "Starting inspector on ${host}:${port} failed", free port ${port} or start it with --inspect-port=0`;
+      : ` (expected on port ${port}). If its stderr says "Starting inspector on ${host}:${port} failed", free port ${port} or start it with --inspect-port=N, a free port (not 0 for a cluster app: cluster gives its workers N+1, N+2…)`;
   throw new ClusterTourError(
     'E_TIMEOUT',
     `Process ${pid} did not open its inspector within ${timeoutMs} ms of SIGUSR1${portHint}. You can also start it with --inspect=127.0.0.1:0 and attach by port.`,
@@ -243,7 +243,7 @@ function portTaken(pid: number, port: number, holder: number | 'unknown'): Clust
   const by = holder === 'unknown' ? 'another process' : holder === pid ? `process ${pid} itself (not as its inspector)` : `process ${holder} (${commandLineOf(holder)})`;
   return new ClusterTourError(
     'E_PORT_TAKEN',
-    `Port ${port} on ${host}, where process ${pid} would open its inspector, is already used by ${by}. Node would fail with "address already in use". Free port ${port}, or start the app with --inspect-port=0 (any free port) and attach again.`,
+    `Port ${port} on ${host}, where process ${pid} would open its inspector, is already used by ${by}. Node would fail with "address already in use". Free port ${port}, or start the app with --inspect-port=N, a free port from 1024 (not 0: cluster gives a primary's workers N+1, N+2…, which for 0 are ports Node refuses), and attach again.`,
   );
 }
 

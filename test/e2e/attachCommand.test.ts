@@ -11,20 +11,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { assertNoProcessesLeft, leftoverProcesses } from '../support/processes';
+import { waitFor } from './waitFor';
 import { repositoryRoot, Workbench } from './workbench';
-
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMilliseconds = 60000): Promise<T> {
-  const deadline = Date.now() + timeoutMilliseconds;
-  let value = await read();
-  while (!done(value)) {
-    if (Date.now() > deadline) {
-      assert.fail(`${what} within ${timeoutMilliseconds} ms; last seen: ${JSON.stringify(value)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    value = await read();
-  }
-  return value;
-}
 
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { assertNoProcessesLeft, listProcesses } from '../support/processes';
+import { waitFor } from './waitFor';
 import { repositoryRoot, Workbench } from './workbench';
 
 /** A folder with the fixture as app.js (it serves until told to quit) and a launch.json for it. */
@@ -18,19 +19,6 @@ function appFolder(): string {
   const configuration = { type: 'cluster-tour', request: 'launch', name: 'Cluster', program: '${workspaceFolder}/app.js', presets: [] };
   writeFileSync(path.join(folder, '.vscode', 'launch.json'), JSON.stringify({ version: '0.2.0', configurations: [configuration] }, null, 2));
   return folder;
-}
-
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMilliseconds = 60000): Promise<T> {
-  const deadline = Date.now() + timeoutMilliseconds;
-  let value = await read();
-  while (!done(value)) {
-    if (Date.now() > deadline) {
-      assert.fail(`${what} within ${timeoutMilliseconds} ms; last seen: ${JSON.stringify(value)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    value = await read();
-  }
-  return value;
 }
 
 describe('the Processes view in code-server', () => {

@@ -4,7 +4,6 @@
 // this test's own process group, killed at the end; nothing may be left.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,7 +11,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { assertNoProcessesLeft, leftoverProcesses } from '../support/processes';
 import { waitFor } from './waitFor';
-import { repositoryRoot, Workbench } from './workbench';
+import { inWorkbench, repositoryRoot } from './workbench';
 
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -74,65 +73,60 @@ async function get(port: number): Promise<string> {
 
 describe('Attach to Cluster… in code-server', () => {
   it('attaches to a running cluster app picked by pid; the Processes view shows its primary and workers; Disconnect leaves it running', async () => {
-    const marker = randomUUID();
     const folder = mkdtempSync(path.join(tmpdir(), 'cluster-tour-attach-'));
     const { pid, port, output } = await startApp(folder);
-    let workbench: Workbench | undefined;
     try {
-      workbench = await Workbench.open(folder, marker);
-      const page = workbench.page;
-      await page.waitForSelector('.statusbar', { timeout: 60000 });
-      await workbench.runCommand('Cluster Tour: Attach to Cluster…');
-      // The picker lists the app's primary by pid, with its workers beneath.
-      const row = page.locator(`.quick-input-list .monaco-list-row:has-text("pid ${pid} · 2 workers")`).first();
-      await row.waitFor({ timeout: 30000 });
-      assert.match(await row.innerText(), /^node --inspect-port=\d+ app\.js/);
-      await workbench.screenshot('attach-command-picker');
-      await row.click();
+      // The folder is the app's as well: it goes with the app.
+      await inWorkbench('attach-command', folder, async (workbench) => {
+        const page = workbench.page;
+        await page.waitForSelector('.statusbar', { timeout: 60000 });
+        await workbench.runCommand('Cluster Tour: Attach to Cluster…');
+        // The picker lists the app's primary by pid, with its workers beneath.
+        const row = page.locator(`.quick-input-list .monaco-list-row:has-text("pid ${pid} · 2 workers")`).first();
+        await row.waitFor({ timeout: 30000 });
+        assert.match(await row.innerText(), /^node --inspect-port=\d+ app\.js/);
+        await workbench.screenshot('attach-command-picker');
+        await row.click();
 
-      await page.waitForSelector('.debug-toolbar', { timeout: 60000 });
-      await workbench.runCommand('View: Show Cluster Tour');
-      await page.waitForSelector('.pane-header[aria-label*="Processes"]', { state: 'attached', timeout: 30000 });
-      const rows = (): Promise<string[]> =>
-        page.locator('.pane:has(.pane-header[aria-label*="Processes"]) .monaco-list-row').evaluateAll((elements) => elements.map((element) => element.getAttribute('aria-label') ?? ''));
-      const seen = await waitFor('Primary, Worker 1 and Worker 2 in the Processes view', rows, (labels) =>
-        ['Primary', 'Worker 1', 'Worker 2'].every((name) => labels.some((label) => label.startsWith(`${name} pid `))),
-      );
-      assert.ok(seen.some((label) => label.startsWith(`Primary pid ${pid} `)), `the primary is the picked pid: ${JSON.stringify(seen)}`);
+        await page.waitForSelector('.debug-toolbar', { timeout: 60000 });
+        await workbench.runCommand('View: Show Cluster Tour');
+        await page.waitForSelector('.pane-header[aria-label*="Processes"]', { state: 'attached', timeout: 30000 });
+        const rows = (): Promise<string[]> =>
+          page.locator('.pane:has(.pane-header[aria-label*="Processes"]) .monaco-list-row').evaluateAll((elements) => elements.map((element) => element.getAttribute('aria-label') ?? ''));
+        const seen = await waitFor('Primary, Worker 1 and Worker 2 in the Processes view', rows, (labels) =>
+          ['Primary', 'Worker 1', 'Worker 2'].every((name) => labels.some((label) => label.startsWith(`${name} pid `))),
+        );
+        assert.ok(seen.some((label) => label.startsWith(`Primary pid ${pid} `)), `the primary is the picked pid: ${JSON.stringify(seen)}`);
 
-      // The app keeps serving while attached, and its workers report the connections.
-      for (let index = 0; index < 4; index++) {
-        assert.match(await get(port), /^worker [12]$/m);
-      }
-      await waitFor('4 connections counted on the workers', rows, (labels) =>
-        labels.map((label) => Number(/ · (\d+) connections?$/.exec(label)?.[1] ?? 0)).reduce((sum, count) => sum + count, 0) === 4,
-      );
-      // A wider side bar shows whole descriptions in the screenshot.
-      const sideBar = await page.locator('.part.sidebar').boundingBox();
-      if (sideBar) {
-        await page.mouse.move(sideBar.x + sideBar.width + 1, sideBar.y + 400);
-        await page.mouse.down();
-        await page.mouse.move(sideBar.x + sideBar.width + 400, sideBar.y + 400, { steps: 5 });
-        await page.mouse.up();
-      }
-      await workbench.screenshot('attach-command');
+        // The app keeps serving while attached, and its workers report the connections.
+        for (let index = 0; index < 4; index++) {
+          assert.match(await get(port), /^worker [12]$/m);
+        }
+        await waitFor('4 connections counted on the workers', rows, (labels) =>
+          labels.map((label) => Number(/ · (\d+) connections?$/.exec(label)?.[1] ?? 0)).reduce((sum, count) => sum + count, 0) === 4,
+        );
+        // A wider side bar shows whole descriptions in the screenshot.
+        const sideBar = await page.locator('.part.sidebar').boundingBox();
+        if (sideBar) {
+          await page.mouse.move(sideBar.x + sideBar.width + 1, sideBar.y + 400);
+          await page.mouse.down();
+          await page.mouse.move(sideBar.x + sideBar.width + 400, sideBar.y + 400, { steps: 5 });
+          await page.mouse.up();
+        }
+        await workbench.screenshot('attach-command');
 
-      // Disconnect (the toolbar of an attach session shows it in place of Stop).
-      await page.locator('.debug-toolbar .codicon-debug-disconnect, .debug-toolbar .codicon-debug-stop').first().click();
-      await page.waitForSelector('.debug-toolbar', { state: 'hidden', timeout: 30000 });
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      const running = leftoverProcesses({ descendantsOf: pid });
-      assert.equal(running.length, 3, `the primary and both workers still run after Disconnect:\n${output()}`);
-      assert.match(await get(port), /^worker [12]$/m, 'and the app still serves');
-    } catch (error) {
-      await workbench?.screenshot('attach-command-failure');
-      throw error;
+        // Disconnect (the toolbar of an attach session shows it in place of Stop).
+        await page.locator('.debug-toolbar .codicon-debug-disconnect, .debug-toolbar .codicon-debug-stop').first().click();
+        await page.waitForSelector('.debug-toolbar', { state: 'hidden', timeout: 30000 });
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const running = leftoverProcesses({ descendantsOf: pid });
+        assert.equal(running.length, 3, `the primary and both workers still run after Disconnect:\n${output()}`);
+        assert.match(await get(port), /^worker [12]$/m, 'and the app still serves');
+      }, { keepFolder: true });
     } finally {
-      await workbench?.close();
       killGroup(pid);
       rmSync(folder, { recursive: true, force: true });
     }
     await assertNoProcessesLeft({ descendantsOf: pid }, { after: 'the app\'s process group was killed' });
-    await assertNoProcessesLeft(`CLUSTER_TOUR_TEST_MARKER=${marker}`, { after: 'code-server was stopped' });
   });
 });

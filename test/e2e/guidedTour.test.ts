@@ -4,8 +4,7 @@
 // explanation; the status bar says where the tour is; Next Stop goes on, Previous Stop shows stop
 // 1 again while the program stays; End Tour stops everything.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
@@ -14,9 +13,9 @@ import { callSiteModules, readNodeSources } from '../../src/cluster/nodeSources'
 import { resolveCallSites } from '../../src/cluster/resolver';
 import { roundRobinTour } from '../../src/cluster/tours/roundRobinTour';
 import { schedNoneTour } from '../../src/cluster/tours/schedNoneTour';
-import { assertNoProcessesLeft, listProcesses } from '../support/processes';
+import { listProcesses } from '../support/processes';
 import { statusBarTexts, viewRows, waitFor } from './waitFor';
-import { Workbench } from './workbench';
+import { inWorkbench } from './workbench';
 
 /** A folder whose settings run tours with this test's node, so the test can resolve the same lines. */
 function tourFolder(): string {
@@ -39,20 +38,18 @@ async function expectedLines(): Promise<number[]> {
 
 describe('the guided tour in code-server', () => {
   it('starts from the palette, shows each stop at its line with its explanation, goes back and forth, and ends', async () => {
-    const marker = randomUUID();
     const folder = tourFolder();
     const lines = await expectedLines();
     const total = roundRobinTour.stops.length;
-    const workbench = await Workbench.open(folder, marker);
-    const { page } = workbench;
-    const status = (): Promise<string[]> => statusBarTexts(page);
-    const editorLine = async (): Promise<number | undefined> => {
-      const texts = await status();
-      const found = texts.map((text) => /^Ln (\d+), Col \d+/.exec(text)).find(Boolean);
-      return found ? Number(found[1]) : undefined;
-    };
-    const activeTab = (): Promise<string> => page.locator('.tab.active').first().getAttribute('aria-label').then((label) => label ?? '');
-    try {
+    await inWorkbench('guided-tour', folder, async (workbench) => {
+      const { page } = workbench;
+      const status = (): Promise<string[]> => statusBarTexts(page);
+      const editorLine = async (): Promise<number | undefined> => {
+        const texts = await status();
+        const found = texts.map((text) => /^Ln (\d+), Col \d+/.exec(text)).find(Boolean);
+        return found ? Number(found[1]) : undefined;
+      };
+      const activeTab = (): Promise<string> => page.locator('.tab.active').first().getAttribute('aria-label').then((label) => label ?? '');
       await page.waitForSelector('.statusbar', { timeout: 60000 });
       await workbench.runCommand('Cluster Tour: Start Guided Tour');
       await page.locator('.quick-input-list .monaco-list-row', { hasText: roundRobinTour.title }).first().click({ timeout: 30000 });
@@ -107,26 +104,17 @@ describe('the guided tour in code-server', () => {
       await waitFor('no process of the tour left', async () => listProcesses().filter((each) => each.commandLine.includes('tour-cluster.js')).map((each) => each.commandLine), (left) => left.length === 0, 15000);
       await waitFor('the Tour view says the tour ended', () => page.locator('.pane:has(.pane-header[aria-label^="Tour"]) .message').first().innerText(), (text) => /ended after 2 of \d+ stops/.test(text), 15000);
       await workbench.screenshot('guided-tour-ended');
-    } catch (error) {
-      await workbench.screenshot('guided-tour-failure');
-      throw error;
-    } finally {
-      await workbench.close();
-      rmSync(folder, { recursive: true, force: true });
-    }
-    await assertNoProcessesLeft(`CLUSTER_TOUR_TEST_MARKER=${marker}`, { after: 'code-server was stopped' });
+    });
   });
 
   it('walks a whole tour from the status bar item to "Tour complete", every claim held, and leaves nothing running', async () => {
-    const marker = randomUUID();
     const folder = tourFolder();
     const total = schedNoneTour.stops.length;
-    const workbench = await Workbench.open(folder, marker);
-    const { page } = workbench;
-    const status = (): Promise<string[]> => statusBarTexts(page);
-    const message = (): Promise<string> =>
-      page.locator('.pane:has(.pane-header[aria-label^="Tour"]) .message').first().innerText({ timeout: 2000 }).catch(() => '');
-    try {
+    await inWorkbench('guided-tour-complete', folder, async (workbench) => {
+      const { page } = workbench;
+      const status = (): Promise<string[]> => statusBarTexts(page);
+      const message = (): Promise<string> =>
+        page.locator('.pane:has(.pane-header[aria-label^="Tour"]) .message').first().innerText({ timeout: 2000 }).catch(() => '');
       await page.waitForSelector('.statusbar', { timeout: 60000 });
       await workbench.runCommand('Cluster Tour: Start Guided Tour');
       await page.locator('.quick-input-list .monaco-list-row', { hasText: schedNoneTour.title }).first().click({ timeout: 30000 });
@@ -141,13 +129,6 @@ describe('the guided tour in code-server', () => {
       await workbench.screenshot('guided-tour-complete');
       await waitFor('the program to end by itself and the tour with it', status, (texts) => !texts.some((text) => /stop \d+\/\d+/.test(text)), 60000);
       await waitFor('no process of the tour left', async () => listProcesses().filter((each) => each.commandLine.includes('tour-cluster.js')).map((each) => each.commandLine), (left) => left.length === 0, 15000);
-    } catch (error) {
-      await workbench.screenshot('guided-tour-complete-failure');
-      throw error;
-    } finally {
-      await workbench.close();
-      rmSync(folder, { recursive: true, force: true });
-    }
-    await assertNoProcessesLeft(`CLUSTER_TOUR_TEST_MARKER=${marker}`, { after: 'code-server was stopped' });
+    });
   });
 });

@@ -3,24 +3,21 @@
 // runs the open file, and the Processes view fills with the primary and both workers. The
 // session's end leaves nothing.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { assertNoProcessesLeft, listProcesses } from '../support/processes';
+import { listProcesses } from '../support/processes';
 import { viewRows, waitFor } from './waitFor';
-import { repositoryRoot, Workbench } from './workbench';
+import { inWorkbench, repositoryRoot } from './workbench';
 
 describe('F5 without a launch.json in code-server', () => {
   it('launches the open cluster program under Cluster Tour once it is picked as the debugger', async () => {
-    const marker = randomUUID();
     const folder = mkdtempSync(path.join(tmpdir(), 'cluster-tour-f5-'));
     const app = path.join(folder, 'app.js');
     copyFileSync(path.join(repositoryRoot, 'test', 'fixtures', 'http-workers.js'), app);
-    const workbench = await Workbench.open(folder, marker);
-    const { page } = workbench;
-    try {
+    await inWorkbench('launch-without-configuration', folder, async (workbench) => {
+      const { page } = workbench;
       await page.waitForSelector('.statusbar', { timeout: 60000 });
       // Open app.js the way people do: Quick Open.
       await page.keyboard.press('Control+P');
@@ -60,13 +57,6 @@ describe('F5 without a launch.json in code-server', () => {
 
       await page.locator('.debug-toolbar .codicon-debug-stop').click();
       await waitFor('no process of the app left after Stop', async () => listProcesses().filter((each) => each.commandLine.includes(app)).length, (left) => left === 0, 15000);
-    } catch (error) {
-      await workbench.screenshot('launch-without-configuration-failure');
-      throw error;
-    } finally {
-      await workbench.close();
-      rmSync(folder, { recursive: true, force: true });
-    }
-    await assertNoProcessesLeft(`CLUSTER_TOUR_TEST_MARKER=${marker}`, { after: 'code-server was stopped' });
+    });
   });
 });

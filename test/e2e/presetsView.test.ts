@@ -4,17 +4,16 @@
 // at accept, unchecking `accept` in the view disarms it at once, and after Continue the program
 // runs to its end with no further stop, leaving nothing running.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { callSites } from '../../src/cluster/callSites';
 import { callSiteModules, readNodeSources } from '../../src/cluster/nodeSources';
 import { resolveCallSites } from '../../src/cluster/resolver';
-import { assertNoProcessesLeft, listProcesses } from '../support/processes';
+import { listProcesses } from '../support/processes';
 import { statusBarTexts, viewRows, waitFor } from './waitFor';
-import { repositoryRoot, Workbench } from './workbench';
+import { inWorkbench, repositoryRoot } from './workbench';
 
 /** The bundled sample (a few requests, then a clean exit) as app.js, launched with presets ["accept"]. */
 function appFolder(): string {
@@ -30,13 +29,11 @@ function appFolder(): string {
 
 describe('the Presets view in code-server', () => {
   it('disarms a preset of the running session from its checkbox: the program then runs to its end', async () => {
-    const marker = randomUUID();
     const folder = appFolder();
     const app = path.join(folder, 'app.js');
-    const workbench = await Workbench.open(folder, marker);
-    const presets = viewRows(workbench.page, 'Presets');
-    const processes = viewRows(workbench.page, 'Processes');
-    try {
+    await inWorkbench('presets-view', folder, async (workbench) => {
+      const presets = viewRows(workbench.page, 'Presets');
+      const processes = viewRows(workbench.page, 'Processes');
       await workbench.page.waitForSelector('.statusbar', { timeout: 60000 });
       await workbench.runCommand('View: Show Cluster Tour');
       const idle = await waitFor('the built-in presets, listen armed by the setting', presets, (labels) => labels.some((label) => /^The listen path listen · built-in armed/.test(label)));
@@ -102,13 +99,6 @@ describe('the Presets view in code-server', () => {
       await waitFor('the setting\'s presets again after the session', presets, (labels) => labels.some((label) => /^The listen path listen · built-in armed/.test(label)), 15000);
       await workbench.screenshot('presets-view-ended');
       await waitFor('no process of the app left', async () => listProcesses().filter((each) => each.commandLine.includes(app)).map((each) => each.commandLine), (left) => left.length === 0, 10000);
-    } catch (error) {
-      await workbench.screenshot('presets-view-failure');
-      throw error;
-    } finally {
-      await workbench.close();
-      rmSync(folder, { recursive: true, force: true });
-    }
-    await assertNoProcessesLeft(`CLUSTER_TOUR_TEST_MARKER=${marker}`, { after: 'code-server was stopped' });
+    });
   });
 });

@@ -2,14 +2,13 @@
 // view with the primary and both workers (pid, inspector port, stage); stopping the session marks
 // them exited and leaves no process of the app running.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { assertNoProcessesLeft, listProcesses } from '../support/processes';
+import { listProcesses } from '../support/processes';
 import { waitFor } from './waitFor';
-import { repositoryRoot, Workbench } from './workbench';
+import { inWorkbench, repositoryRoot } from './workbench';
 
 /** A folder with the fixture as app.js (it serves until told to quit) and a launch.json for it. */
 function appFolder(): string {
@@ -23,13 +22,11 @@ function appFolder(): string {
 
 describe('the Processes view in code-server', () => {
   it('shows the primary and each worker with pid, port and stage while debugging, and exited after Stop', async () => {
-    const marker = randomUUID();
     const folder = appFolder();
     const app = path.join(folder, 'app.js');
-    const workbench = await Workbench.open(folder, marker);
-    const rows = (): Promise<string[]> =>
-      workbench.page.locator('.pane:has(.pane-header[aria-label*="Processes"]) .monaco-list-row').evaluateAll((elements) => elements.map((element) => element.getAttribute('aria-label') ?? ''));
-    try {
+    await inWorkbench('processes-view', folder, async (workbench) => {
+      const rows = (): Promise<string[]> =>
+        workbench.page.locator('.pane:has(.pane-header[aria-label*="Processes"]) .monaco-list-row').evaluateAll((elements) => elements.map((element) => element.getAttribute('aria-label') ?? ''));
       await workbench.page.waitForSelector('.statusbar', { timeout: 60000 });
       // Pick the launch.json's configuration by name, as F5 with nothing selected yet would ask.
       await workbench.runCommand('Debug: Select and Start Debugging');
@@ -81,13 +78,6 @@ describe('the Processes view in code-server', () => {
       await workbench.screenshot('processes-view-stopped');
       // The app's processes end with the session, before code-server does.
       await waitFor('no process of the app left after Stop', async () => listProcesses().filter((each) => each.commandLine.includes(app)).map((each) => each.commandLine), (left) => left.length === 0, 10000);
-    } catch (error) {
-      await workbench.screenshot('processes-view-failure');
-      throw error;
-    } finally {
-      await workbench.close();
-      rmSync(folder, { recursive: true, force: true });
-    }
-    await assertNoProcessesLeft(`CLUSTER_TOUR_TEST_MARKER=${marker}`, { after: 'code-server was stopped' });
+    });
   });
 });

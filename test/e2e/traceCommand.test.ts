@@ -4,15 +4,14 @@
 // also starts a guided tour, whose program the package must carry).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { schedNoneTour } from '../../src/cluster/tours/schedNoneTour';
-import { assertNoProcessesLeft, listProcesses } from '../support/processes';
+import { listProcesses } from '../support/processes';
 import { statusBarTexts, waitFor } from './waitFor';
-import { repositoryRoot, Workbench } from './workbench';
+import { inWorkbench, repositoryRoot, Workbench } from './workbench';
 
 /**
  * Starts the SCHED_NONE tour (its program is a bundled sample of the installed extension), waits
@@ -31,9 +30,8 @@ async function startAndEndTour(workbench: Workbench): Promise<void> {
 }
 
 async function traceSampleInTerminal(name: string, options: { vsix?: string }): Promise<void> {
-  const marker = randomUUID();
-  const workbench = await Workbench.open(path.join(repositoryRoot, 'samples'), marker, options);
-  try {
+  // The repository's own samples/ folder: kept.
+  await inWorkbench(name, path.join(repositoryRoot, 'samples'), async (workbench) => {
     await workbench.page.waitForSelector('.statusbar', { timeout: 60000 });
     const title = await workbench.page.title();
     if (options.vsix) {
@@ -60,13 +58,7 @@ async function traceSampleInTerminal(name: string, options: { vsix?: string }): 
     if (options.vsix) {
       await startAndEndTour(workbench);
     }
-  } catch (error) {
-    await workbench.screenshot(`${name}-failure`);
-    throw error;
-  } finally {
-    await workbench.close();
-  }
-  await assertNoProcessesLeft(`CLUSTER_TOUR_TEST_MARKER=${marker}`, { after: 'code-server was stopped' });
+  }, { ...options, keepFolder: true });
 }
 
 describe('the extension in code-server', () => {

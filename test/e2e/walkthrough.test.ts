@@ -1,14 +1,12 @@
 // In a real VS Code: the Get Started walkthrough is offered by "Welcome: Open Walkthrough…" and
 // shows its steps, from opening the Cluster Tour view to tracing in a terminal.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { assertNoProcessesLeft } from '../support/processes';
 import { waitFor } from './waitFor';
-import { repositoryRoot, Workbench } from './workbench';
+import { inWorkbench, repositoryRoot } from './workbench';
 
 interface Walkthrough {
   title: string;
@@ -17,11 +15,9 @@ interface Walkthrough {
 
 describe('the walkthrough in code-server', () => {
   it('opens from the palette with every step', async () => {
-    const marker = randomUUID();
     const folder = mkdtempSync(path.join(tmpdir(), 'cluster-tour-walkthrough-'));
     const [walkthrough] = (JSON.parse(readFileSync(path.join(repositoryRoot, 'package.json'), 'utf8')) as { contributes: { walkthroughs: Walkthrough[] } }).contributes.walkthroughs;
-    const workbench = await Workbench.open(folder, marker);
-    try {
+    await inWorkbench('walkthrough', folder, async (workbench) => {
       await workbench.page.waitForSelector('.statusbar', { timeout: 60000 });
       await workbench.runCommand('Welcome: Open Walkthrough');
       await workbench.page.locator('.quick-input-list .monaco-list-row', { hasText: walkthrough.title }).first().click({ timeout: 30000 });
@@ -33,13 +29,6 @@ describe('the walkthrough in code-server', () => {
       );
       assert.ok(text.includes(walkthrough.title), text);
       await workbench.screenshot('walkthrough');
-    } catch (error) {
-      await workbench.screenshot('walkthrough-failure');
-      throw error;
-    } finally {
-      await workbench.close();
-      rmSync(folder, { recursive: true, force: true });
-    }
-    await assertNoProcessesLeft(`CLUSTER_TOUR_TEST_MARKER=${marker}`, { after: 'code-server was stopped' });
+    });
   });
 });

@@ -2,10 +2,12 @@
 // process group of its own with scratch folders, and Debian's chromium driven by playwright-core.
 // The recipe is in shared/reference/real-vscode-e2e.md.
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { assertNoProcessesLeft } from '../support/processes';
 
 export const repositoryRoot = path.resolve(__dirname, '..', '..', '..');
 export const screenshotFolder = path.join(repositoryRoot, 'test-results', 'screenshots');
@@ -152,6 +154,34 @@ export class Workbench {
     stopGroup(this.server);
     rmSync(this.scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * Opens `folder` in a new Workbench with a fresh marker and runs `work` in it. When `work` fails,
+ * takes the screenshot `<name>-failure` and rethrows. Always closes the workbench and removes
+ * `folder` (unless `options.keepFolder`: a folder of the repository, say), then asserts that no
+ * process with the marker in its environment is left.
+ */
+export async function inWorkbench(
+  name: string,
+  folder: string,
+  work: (workbench: Workbench, marker: string) => Promise<void>,
+  options: { vsix?: string; keepFolder?: boolean } = {},
+): Promise<void> {
+  const marker = randomUUID();
+  const workbench = await Workbench.open(folder, marker, { vsix: options.vsix });
+  try {
+    await work(workbench, marker);
+  } catch (error) {
+    await workbench.screenshot(`${name}-failure`);
+    throw error;
+  } finally {
+    await workbench.close();
+    if (!options.keepFolder) {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }
+  await assertNoProcessesLeft(`CLUSTER_TOUR_TEST_MARKER=${marker}`, { after: 'code-server was stopped' });
 }
 
 /** code-server leaves a file watcher behind unless its whole group is stopped. */

@@ -38,6 +38,10 @@ describe('the Presets view in code-server', () => {
       await workbench.runCommand('View: Show Cluster Tour');
       const idle = await waitFor('the built-in presets, listen armed by the setting', presets, (labels) => labels.some((label) => /^The listen path listen · built-in armed/.test(label)));
       assert.ok(idle.some((label) => /^Round-robin accept and handoff accept · built-in not armed/.test(label)), JSON.stringify(idle));
+      // With no session the Processes view says how to get one.
+      const welcome = workbench.page.locator('.pane:has(.pane-header[aria-label^="Processes"]) .welcome-view-content', { hasText: 'No cluster app is being debugged' });
+      await welcome.first().waitFor({ timeout: 15000 });
+      assert.ok(await welcome.locator('a, .monaco-button', { hasText: 'Attach to Cluster' }).count(), 'the welcome offers Attach to Cluster…');
       await workbench.screenshot('presets-view-no-session');
 
       // With no session a checkbox arms the preset for the next sessions: the setting changes.

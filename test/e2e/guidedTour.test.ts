@@ -97,6 +97,10 @@ describe('the guided tour in code-server', () => {
       await tourList.focus();
       await page.keyboard.press('Control+ArrowLeft');
       await waitFor('ctrl+left: the status bar back at stop 1', status, (texts) => texts.some((text) => text.includes(`stop 1/${total} · primary`)), 15000);
+      // A click on a reached stop in the Tour view shows it.
+      await page.locator(`.pane:has(.pane-header[aria-label^="Tour"]) .monaco-list-row[aria-label^="Stop 2 of ${total}"]`).first().click();
+      await waitFor('a click on stop 2: the status bar at stop 2', status, (texts) => texts.some((text) => text.includes(`stop 2/${total} · primary`)), 15000);
+      await waitFor(`the editor at line ${lines[1]} again`, editorLine, (line) => line === lines[1]);
 
       await workbench.runCommand('Cluster Tour: End Tour');
       await waitFor('the session to end', () => page.locator('.debug-toolbar').isVisible(), (visible) => !visible, 30000);

@@ -71,6 +71,16 @@ describe('the Presets view in code-server', () => {
       await workbench.runCommand('View: Close All Editors');
       await waitFor('no editor open', () => workbench.page.locator('.tab').count(), (count) => count === 0, 15000);
 
+      // The same from the palette: Show Internal Source lists the call sites; net's 'connection' opens net.js there.
+      const emit = resolveCallSites((await readNodeSources(process.execPath, callSiteModules(callSites))).sources, callSites).find((each) => each.site.id === 'net:onconnection');
+      assert.ok(emit?.resolved);
+      await workbench.runCommand('Cluster Tour: Show Internal Source');
+      await workbench.page.locator('.quick-input-list .monaco-list-row', { hasText: emit.site.title }).first().click({ timeout: 30000 });
+      await waitFor('net.js open', () => workbench.page.locator('.tab.active').first().getAttribute('aria-label').then((label) => label ?? ''), (label) => label.includes('net.js'), 30000);
+      await waitFor(`the editor at line ${emit.lineNumber + 1}`, () => statusBarTexts(workbench.page), (texts) => texts.some((text) => text.startsWith(`Ln ${emit.lineNumber + 1},`)), 15000);
+      await workbench.runCommand('View: Close All Editors');
+      await waitFor('no editor open', () => workbench.page.locator('.tab').count(), (count) => count === 0, 15000);
+
       await workbench.runCommand('Debug: Select and Start Debugging');
       await workbench.page.locator('.quick-input-list .monaco-list-row .label-name', { hasText: /^Cluster$/ }).first().click({ timeout: 30000 });
       await workbench.page.waitForSelector('.debug-toolbar', { timeout: 60000 });

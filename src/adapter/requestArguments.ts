@@ -7,7 +7,7 @@ import { presetIds } from '../common/stages';
 import type { PauseOnExceptions } from '../cluster/debugOperations';
 import { findFunction, readFunctionSources } from '../cluster/functionBreakpoints';
 import { findExecutable } from '../cluster/launcher';
-import { checkPresetDefinitions, presetFileName, readPresetFile, type PresetDefinition } from '../cluster/presets';
+import { checkPresetDefinitions, mergePresetDefinitions, presetFileName, readPresetFile, type PresetDefinition } from '../cluster/presets';
 import { openInspector } from '../cluster/processAttach';
 import type { BreakpointRequest, LaunchOptions } from '../cluster/runtime';
 import { firstStopBreakpoint } from '../cluster/tours/launch';
@@ -70,7 +70,7 @@ export function checkUserPresets(value: unknown): PresetDefinition[] {
 export function checkPresets(presets: readonly string[] | undefined, directory: string, userPresets?: unknown): PresetChoice {
   const fromSettings = checkUserPresets(userPresets);
   const fromFile = readPresetFile(directory);
-  const presetDefinitions = [...fromFile, ...fromSettings.filter((definition) => !fromFile.some((each) => each.id === definition.id))];
+  const presetDefinitions = mergePresetDefinitions(fromSettings, fromFile);
   const known = [...presetIds, ...presetDefinitions.map((definition) => definition.id)];
   for (const preset of presets ?? []) {
     if (!known.includes(preset)) {

@@ -51,6 +51,23 @@ export function readPresetFile(directory: string): PresetDefinition[] {
   return checkPresetDefinitions(presets ?? [], file);
 }
 
+/**
+ * The presets a launch knows besides the built-in ones: those of .vscode/cluster-tour.json, then
+ * those of the editor's settings whose ids the file does not define (the team's file wins). The
+ * adapter and the editor's Presets view both merge this way.
+ */
+export function mergePresetDefinitions(fromSettings: readonly PresetDefinition[], fromFile: readonly PresetDefinition[]): PresetDefinition[] {
+  const seen = new Set<string>(presetIds);
+  const merged: PresetDefinition[] = [];
+  for (const definition of [...fromFile, ...fromSettings]) {
+    if (!seen.has(definition.id)) {
+      seen.add(definition.id);
+      merged.push(definition);
+    }
+  }
+  return merged;
+}
+
 /** Checks definitions from a file or a setting; `where` names the source in messages. */
 export function checkPresetDefinitions(value: unknown, where: string): PresetDefinition[] {
   const bad = (message: string): never => {

@@ -44,19 +44,6 @@ export function presetsWithoutSession(armed: readonly string[], defined: readonl
   return [...builtIn, ...own];
 }
 
-/** Definitions of the file, then those of the settings whose ids it does not define (the file wins, as in the adapter). */
-export function mergeDefinitions(fromSettings: readonly PresetDefinition[], fromFile: readonly PresetDefinition[]): PresetDefinition[] {
-  const seen = new Set<string>(presetIds);
-  const merged: PresetDefinition[] = [];
-  for (const definition of [...fromFile, ...fromSettings]) {
-    if (!seen.has(definition.id)) {
-      seen.add(definition.id);
-      merged.push(definition);
-    }
-  }
-  return merged;
-}
-
 /** `accept · built-in · 3/4 bound` */
 export function presetDescription(preset: PresetEntry, live: boolean): string {
   const parts = [preset.id, preset.builtIn ? 'built-in' : 'yours'];

@@ -3,8 +3,7 @@
 import * as vscode from 'vscode';
 import { settings } from '../common/contributions';
 import { messageOf } from '../common/errors';
-import { checkPresetDefinitions, readPresetFile, type PresetDefinition } from '../cluster/presets';
-import { mergeDefinitions } from './presetsModel';
+import { checkPresetDefinitions, mergePresetDefinitions, readPresetFile, type PresetDefinition } from '../cluster/presets';
 
 const section = 'clusterTour';
 const key = (id: string): string => id.slice(section.length + 1);
@@ -56,7 +55,7 @@ export function definedPresets(): { definitions: PresetDefinition[]; problems: s
       problems.push(messageOf(error));
     }
   }
-  return { definitions: mergeDefinitions(fromSettings, fromFile), problems };
+  return { definitions: mergePresetDefinitions(fromSettings, fromFile), problems };
 }
 
 /** Adds presets, userPresets and runtimeExecutable from the settings where the configuration sets none. */

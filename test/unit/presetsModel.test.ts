@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { presetIds } from '../../src/common/stages';
-import { callSiteDescription, mergeDefinitions, presetDescription, presetsWithoutSession, toggled } from '../../src/ui/presetsModel';
+import { mergePresetDefinitions } from '../../src/cluster/presets';
+import { callSiteDescription, presetDescription, presetsWithoutSession, toggled } from '../../src/ui/presetsModel';
 
 describe('the presets model', () => {
   it('lists the built-in presets with their call sites, then people\'s own; the setting checks them', () => {
@@ -40,7 +41,7 @@ describe('the presets model', () => {
   });
 
   it('merges definitions from the settings and the file (the file wins, as in the adapter), and toggles ids', () => {
-    const merged = mergeDefinitions([{ id: 'a', functions: ['f'] }, { id: 'accept', functions: ['g'] }, { id: 'c', functions: ['j'] }], [{ id: 'a', functions: ['h'] }, { id: 'b', functions: ['i'] }]);
+    const merged = mergePresetDefinitions([{ id: 'a', functions: ['f'] }, { id: 'accept', functions: ['g'] }, { id: 'c', functions: ['j'] }], [{ id: 'a', functions: ['h'] }, { id: 'b', functions: ['i'] }]);
     assert.deepEqual(merged.map((each) => [each.id, each.functions]), [['a', ['h']], ['b', ['i']], ['c', ['j']]]);
     assert.deepEqual(toggled(['listen', 'accept'], 'accept', false), ['listen']);
     assert.deepEqual(toggled(['listen'], 'accept', true), ['listen', 'accept']);

@@ -123,8 +123,9 @@ export class Workbench {
       await this.page.waitForSelector('.quick-input-widget input', { timeout: 10000 });
       await this.page.keyboard.type(title);
       try {
-        await this.page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${title}"]`, { timeout: 3000 });
-        await this.page.keyboard.press('Enter');
+        // Click the command's own row: Enter would run the focused row, which until the palette has
+        // filtered what was typed is the most recently used command, not this one.
+        await this.page.locator(`.quick-input-list .monaco-list-row[aria-label*="${title}"]`).first().click({ timeout: 3000 });
         return;
       } catch (error) {
         await this.page.keyboard.press('Escape');

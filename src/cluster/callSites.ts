@@ -485,7 +485,9 @@ export const callSites: readonly CallSite[] = [
     functionPath: ['cluster.fork', "worker.process.once('exit')"],
     presets: ['disconnect'],
     tracking: 'tracepoint',
-    capture: '({ workerId: worker.id, code: exitCode ?? null, signal: signalCode ?? null })',
+    // `_handleQueue` is not null while a handle sent to the worker waits for its ACK.
+    capture:
+      "({ workerId: worker.id, code: exitCode ?? null, signal: signalCode ?? null, disconnected: worker.state === 'disconnected', handleUnacknowledged: worker.process._handleQueue != null })",
     title: 'worker exited · primary',
   },
 ];

@@ -21,7 +21,7 @@ export const lostDisconnectTour: Tour = {
       role: 'worker',
       title: "Worker 1 reads the bare 'disconnect' first · worker 1",
       explanation:
-        "The sample's primary did what io.js's `worker.disconnect()` did (`this.suicide = true; send(this, { act: 'disconnect' })`) and nothing more: it did **not** take worker 1 out of the round-robin handle, so worker 1 is still in its free list. Worker 1 read the message; cluster's `onmessage` calls `_disconnect(true)`, which closes the app's server. This sample's worker holds inside `server.close()` (a blocking read on a pipe from the primary, before cluster's `'close'` message goes out) while the primary connects a client: that is the 2015 race, made deterministic.\n\n" +
+        "The sample's primary did what io.js's `worker.disconnect()` did (`this.suicide = true; send(this, { act: 'disconnect' })`) and nothing more: it did **not** take worker 1 out of the round-robin handle, so worker 1 is still in its free list. Worker 1 read the message; cluster's `onmessage` calls `_disconnect(true)`, which closes the app's server. This sample's worker holds inside `server.close()` — before cluster's `'close'` message goes out, without returning to its event loop, so it reads nothing more from its IPC socket — until the primary has handed it a connection: the 2015 race (the `newconn` landing after the worker read `disconnect` and before it closed its channel), made deterministic.\n\n" +
         "**Next:** `_disconnect` starts closing, and the primary accepts a connection.",
       claims: [
         { kind: 'process', role: 'worker', workerId: 1 },

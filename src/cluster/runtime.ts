@@ -15,6 +15,7 @@ import type { CallSiteResolution, ResolvedCallSite } from './callSite';
 import { callSites } from './callSites';
 import type { PauseOnExceptions } from './debugOperations';
 import { findFunction } from './functionBreakpoints';
+import { HandoffWatch } from './handoffWatch';
 import { isInstrumentationUrl } from './instrumentation';
 import { checkLaunch, findPreload, LaunchedProgram } from './launchedProgram';
 import { createSessionDirectory, ProcessReport, ReportWatcher } from './launcher';
@@ -49,6 +50,8 @@ export class ClusterRuntime implements Disposable {
   private readonly boundOwners = new Map<number, Set<string>>();
 
   private readonly stageEmitter = new Emitter<AnyLifecycleEvent>();
+  /** Every process's events pass through it, so that lost handoffs are reported. */
+  private readonly handoffs = new HandoffWatch((event) => this.stageEmitter.fire(event));
   private readonly attachedEmitter = new Emitter<ProcessIdentity>();
   private readonly detachedEmitter = new Emitter<ProcessIdentity>();
   private readonly pausedEmitter = new Emitter<RuntimePausedEvent>();
@@ -340,7 +343,7 @@ export class ClusterRuntime implements Disposable {
     const session = await ProcessSession.connect(identity);
     this.sessions.set(identity.pid, session);
     this.identities.set(identity.pid, identity);
-    session.onStage((event) => this.stageEmitter.fire(event));
+    session.onStage((event) => this.handoffs.observe(event));
     session.onProblem((problem) =>
       this.problem({ code: 'E_TRACK', message: `A tracepoint at ${problem.siteId} failed in pid ${problem.process.pid}: ${problem.message}`, pid: problem.process.pid }),
     );

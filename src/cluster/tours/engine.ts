@@ -17,7 +17,7 @@ import type { Claim, Tour, TourStop } from './tour';
 export type TourRuntime = Pick<
   ClusterRuntime,
   'resolutions' | 'addBreakpoint' | 'removeBreakpoint' | 'resume' | 'session' | 'onPaused' | 'onStage' | 'onEnd'
->;
+> & { readonly nodeVersion?: string };
 
 export interface TourStopEvent {
   tourId: string;
@@ -234,7 +234,7 @@ export class TourEngine implements Disposable {
       case 'process':
         return checkProcessClaim(claim, process);
       case 'expression':
-        return checkExpressionClaim(claim, debug, callFrameId);
+        return checkExpressionClaim(claim, debug, callFrameId, this.runtime.nodeVersion);
       case 'next-stage':
         return { claim, ok: undefined, actual: undefined };
     }

@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { withoutOuterNpm } from './npm-environment.mjs';
 
 const run = promisify(execFile);
 
@@ -40,7 +41,7 @@ export async function fetchNode(major) {
   await rm(target, { recursive: true, force: true });
 
   process.stderr.write(`fetch-node: downloading ${spec} into ${cache}\n`);
-  const packed = await runOrExplain('npm', ['pack', spec, '--pack-destination', cache, '--json'], cache, `npm pack ${spec}`);
+  const packed = await runOrExplain('npm', ['pack', spec, '--pack-destination', cache, '--json'], cache, `npm pack ${spec}`, withoutOuterNpm());
   let tarball;
   try {
     tarball = join(cache, JSON.parse(packed)[0].filename);
@@ -71,9 +72,9 @@ export async function fetchNode(major) {
 }
 
 /** Runs a command and returns its stdout; on failure, throws saying what failed and why. */
-async function runOrExplain(command, args, cwd, what) {
+async function runOrExplain(command, args, cwd, what, env = process.env) {
   try {
-    const { stdout } = await run(command, args, { cwd, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await run(command, args, { cwd, env, maxBuffer: 16 * 1024 * 1024 });
     return stdout;
   } catch (error) {
     const output = [error.stderr, error.stdout].filter(Boolean).join('\n').trim().split('\n').slice(-15).join('\n');

@@ -54,7 +54,7 @@ function ensureCodeServer(node24) {
   const building = `${folder}.partial`;
   rmSync(building, { recursive: true, force: true });
   mkdirSync(building, { recursive: true });
-  console.log(`e2e setup: installing code-server ${codeServerVersion} with Node 24 (a few minutes)`);
+  console.log(`e2e setup: installing code-server ${codeServerVersion} with Node 24 (minutes: it compiles native modules)`);
   installWithNode(node24, `code-server@${codeServerVersion}`, building);
   rmSync(folder, { recursive: true, force: true });
   renameSync(building, folder);

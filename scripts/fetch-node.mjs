@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { withoutOuterNpm } from './npm-environment.mjs';
 
 const run = promisify(execFile);
 
@@ -45,7 +46,7 @@ export async function fetchNode(major) {
   // delete each other's tarball.
   const staging = await mkdtemp(join(cache, `.node-${major}-`));
   try {
-    const packed = await runOrExplain('npm', ['pack', spec, '--pack-destination', staging, '--json'], staging, `npm pack ${spec}`);
+    const packed = await runOrExplain('npm', ['pack', spec, '--pack-destination', staging, '--json'], staging, `npm pack ${spec}`, withoutOuterNpm());
     let tarball;
     try {
       tarball = join(staging, JSON.parse(packed)[0].filename);
@@ -74,9 +75,9 @@ export async function fetchNode(major) {
 }
 
 /** Runs a command and returns its stdout; on failure, throws saying what failed and why. */
-async function runOrExplain(command, args, cwd, what) {
+async function runOrExplain(command, args, cwd, what, env = process.env) {
   try {
-    const { stdout } = await run(command, args, { cwd, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await run(command, args, { cwd, env, maxBuffer: 16 * 1024 * 1024 });
     return stdout;
   } catch (error) {
     const output = [error.stderr, error.stdout].filter(Boolean).join('\n').trim().split('\n').slice(-15).join('\n');

@@ -172,6 +172,19 @@ export class DebuggedRun {
     }
   }
 
+  /**
+   * Resumes every paused process but `pid` (a continue or step without `singleThread`), except
+   * those `keep` says stay (a tour's stop); true when none stayed paused. They get continued
+   * events, so a client that reads only the response still learns which ones moved.
+   */
+  async resumeOthers(pid: number, keep: (other: number) => boolean): Promise<boolean> {
+    const runtime = this.require();
+    const paused = runtime.processes().filter((identity) => identity.pid !== pid && runtime.session(identity.pid)?.isPaused === true);
+    const moving = paused.filter((identity) => !keep(identity.pid));
+    await Promise.all(moving.map((identity) => runtime.resume(identity.pid)));
+    return moving.length === paused.length;
+  }
+
   /** Forgets a process's frames and variables: it resumed, steps, or went away. */
   forgetPause(pid: number): void {
     this.tables.frames.clear(pid);

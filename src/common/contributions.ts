@@ -100,6 +100,12 @@ export const customRequests = {
   tour: 'clusterTour.tour',
   /** No arguments: leaves the stop held now and resumes to the next one; answers the TourBody. */
   nextStop: 'clusterTour.nextStop',
+  /** Arguments `{ pids? }` (every process without): pauses those running; answers `{ pids }` of those it paused. */
+  pauseProcesses: 'clusterTour.pauseProcesses',
+  /** Arguments `{ pids? }` (every process without): resumes those paused (not a tour's held stop); answers `{ pids }`. */
+  continueProcesses: 'clusterTour.continueProcesses',
+  /** Arguments `{ pid }`: SIGKILLs a worker of the run, after checking the pid is still that process. */
+  killWorker: 'clusterTour.killWorker',
 } as const;
 
 export type CustomRequestName = (typeof customRequests)[keyof typeof customRequests];

@@ -202,7 +202,8 @@ export class ClusterDebugSession extends DebugSession {
         if (tour?.holds(pid)) {
           await tour.next();
         } else {
-          await this.run.require().resume(pid);
+          // One that runs already (a continue of another thread resumed it) has nothing to do.
+          await this.run.resumeIfPaused(pid);
         }
       });
       const allThreadsContinued = args.singleThread === true ? false : await this.run.resumeOthers(pid, (other) => this.tour?.holds(other) === true);
@@ -303,7 +304,7 @@ export class ClusterDebugSession extends DebugSession {
     }
     // Not asked through DAP's continue: the client learns it from continued events.
     const resumed = pids.filter((pid) => runtime.session(pid)?.isPaused === true && this.tour?.holds(pid) !== true);
-    await Promise.all(resumed.map((pid) => runtime.resume(pid)));
+    await Promise.all(resumed.map((pid) => this.run.resumeIfPaused(pid)));
     return { pids: resumed };
   }
 

@@ -1,13 +1,16 @@
 // Run control over DAP on a real cluster app (two workers calling tick() every 100 ms): an edit of
 // a file's breakpoints keeps the unchanged ones (ids, hit counts); the objects a pause handed out
 // are released when the process resumes; continue and step resume every paused process unless
-// `singleThread` asks for one. Binaries: CLUSTER_TOUR_TEST_NODES, else this Node.
+// `singleThread` asks for one; the Processes view's requests pause and continue all processes and
+// kill a worker (never the primary), which the primary then replaces. Binaries: CLUSTER_TOUR_TEST_NODES, else this Node.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { fixture, testNodes } from '../support/cluster';
-import { RecordedClient, startAdapter } from '../support/adapter';
+import { pidAlive } from '../../src/cluster/launcher';
+import { customRequests } from '../../src/common/contributions';
+import { fixture, testNodes, waitFor } from '../support/cluster';
+import { RecordedClient, startAdapter, threadPids } from '../support/adapter';
 
 const program = fixture('ticking-workers.js');
 const source = { path: program };
@@ -131,6 +134,38 @@ for (const node of testNodes) {
       await client.nextRequest({ threadId: one });
       assert.equal((await nextStop(recorded, from, one)).reason, 'step');
       assert.equal((await nextStop(recorded, from, two)).reason, 'breakpoint', 'a step without singleThread resumed the other worker, which reached the breakpoint again');
+      await client.terminateRequest();
+      await recorded.next('terminated');
+    });
+  
+    it('pauses and continues every process by request, and kills a worker but not the primary', async () => {
+      const { recorded } = await launch([]);
+      const { client } = recorded;
+      const started = (): DebugProtocol.ThreadEvent[] => recorded.of<DebugProtocol.ThreadEvent>('thread').filter((event) => event.body.reason === 'started');
+      await waitFor('3 threads', () => started().length === 3);
+      const threads = (await client.threadsRequest()).body.threads;
+      const primary = threads.find((thread) => thread.name.startsWith('Primary'))!;
+      const worker = threads.find((thread) => thread.name.startsWith('Worker 1'))!;
+      const [primaryPid, workerPid] = threadPids([primary, worker]);
+
+      let from = recorded.events.length;
+      const paused = (await client.customRequest(customRequests.pauseProcesses, {})).body as { pids: number[] };
+      assert.equal(paused.pids.length, 3);
+      const pausedThreads = (): Set<number> => new Set(recorded.events.slice(from).filter((event) => event.event === 'stopped').map((event) => event.body.threadId as number));
+      await waitFor('every process paused', () => pausedThreads().size === 3);
+      from = recorded.events.length;
+      const resumed = (await client.customRequest(customRequests.continueProcesses, {})).body as { pids: number[] };
+      assert.deepEqual([...resumed.pids].sort(), [...paused.pids].sort());
+      // Not a DAP continue: the client learns of each resume from a continued event.
+      await waitFor('a continued event per process', () => new Set(recorded.events.slice(from).filter((event) => event.event === 'continued').map((event) => event.body.threadId)).size === 3);
+
+      await assert.rejects(client.customRequest(customRequests.killWorker, { pid: primaryPid }), /E_NOT_A_WORKER/);
+      assert.ok(pidAlive(primaryPid));
+      await client.customRequest(customRequests.killWorker, { pid: workerPid });
+      await recorded.next<DebugProtocol.ThreadEvent>('thread', (event) => event.body.reason === 'exited' && event.body.threadId === worker.id);
+      await waitFor('a new worker in place of the killed one', () => started().length === 4);
+      assert.match(recorded.output(), /worker 1 exited \(SIGKILL\)/);
+      await assert.rejects(client.customRequest(customRequests.killWorker, { pid: workerPid }), /E_NO_PROCESS/);
       await client.terminateRequest();
       await recorded.next('terminated');
     });

@@ -44,10 +44,13 @@ describe('the Processes view run controls in code-server', () => {
         await pane.locator('.pane-header').hover();
         await pane.locator(`.pane-header .action-label[aria-label="${label}"]`).click({ timeout: 30000 });
       };
-      const rowAction = async (name: string, label: string): Promise<void> => {
+      const rowAction = async (name: string, label: string, screenshot?: string): Promise<void> => {
         const row = pane.locator(`.monaco-list-row[aria-label^="${name} pid "]`);
         await row.hover();
-        await row.locator(`.action-label[aria-label="${label}"]`).click({ timeout: 30000 });
+        const action = row.locator(`.action-label[aria-label="${label}"]`);
+        await action.waitFor({ timeout: 30000 });
+        if (screenshot) await workbench.screenshot(screenshot);
+        await action.click({ timeout: 30000 });
       };
       await page.waitForSelector('.statusbar', { timeout: 60000 });
       await workbench.runCommand('Debug: Select and Start Debugging');
@@ -79,7 +82,7 @@ describe('the Processes view run controls in code-server', () => {
       await waitFor('Worker 2 running again', rows, (labels) => states(labels).get('Worker 2') === 'running');
 
       const before = listProcesses().filter((each) => each.commandLine.includes(app)).map((each) => each.pid);
-      await rowAction('Worker 1', 'Kill Worker');
+      await rowAction('Worker 1', 'Kill Worker', 'process-controls-row-actions');
       const after = await waitFor('Worker 1 exited and Worker 3 running', rows, (labels) => states(labels).get('Worker 1') === 'exited' && states(labels).get('Worker 3') === 'running');
       assert.equal(states(after).get('Primary'), 'running', 'the primary lives on');
       await page.locator('.monaco-list-row[aria-label^="Worker 1 pid "]').click();

@@ -37,6 +37,8 @@ export interface AttachArguments extends DebugProtocol.AttachRequestArguments {
    * comes from `${command:PickProcess}`, which inserts the picked pid as text.
    */
   processId?: number | string;
+  /** The workspace folder: presets are read from its .vscode/cluster-tour.json (the editor fills it in). */
+  cwd?: string;
   presets?: string[];
   /** Presets defined in the editor's settings; .vscode/cluster-tour.json's win on the same id. */
   userPresets?: PresetDefinition[];
@@ -113,6 +115,11 @@ export const attachAttributes: { [K in keyof Required<Own<AttachArguments>>]: Pr
   port: { type: 'number', description: 'Inspector port of the running primary (started with --inspect).', default: 9229 },
   host: { type: 'string', description: 'Inspector host. Only loopback addresses are accepted.', default: '127.0.0.1' },
   processId: { type: ['number', 'string'], description: 'Pid of a running Node process whose inspector to open (SIGUSR1), instead of a port.' },
+  cwd: {
+    type: 'string',
+    description: 'The folder whose .vscode/cluster-tour.json defines presets (or one below it). Default: the workspace folder.',
+    default: '${workspaceFolder}',
+  },
   presets: presetsSchema,
   userPresets: userPresetsSchema,
 };

@@ -152,6 +152,13 @@ export class ProcessSession {
     this.disposables.add(
       cdp.on('Debugger.resumed', () => {
         this.paused = false;
+        // What a debugger looked at while paused (variables, evaluations, claims) is let go, as
+        // DAP's variable references end with the pause.
+        this.debug.releaseObjects().catch((error: unknown) => {
+          if (!this.cdp.isClosed) {
+            this.problemEmitter.fire({ process: this.identity, siteId: 'debugger', message: `could not release the objects of the last pause: ${messageOf(error)}` });
+          }
+        });
         this.resumedEmitter.fire(this.identity);
       }),
     );

@@ -16,6 +16,7 @@ import { callSites } from './callSites';
 import type { PauseOnExceptions } from './debugOperations';
 import { findFunction } from './functionBreakpoints';
 import { HandoffWatch } from './handoffWatch';
+import { killWorker } from './killWorker';
 import { isInstrumentationUrl } from './instrumentation';
 import { checkLaunch, findPreload, LaunchedProgram } from './launchedProgram';
 import { createSessionDirectory, ProcessReport, ReportWatcher } from './launcher';
@@ -227,6 +228,11 @@ export class ClusterRuntime implements Disposable {
 
   async pause(pid: number): Promise<void> {
     await this.requireSession(pid).pause();
+  }
+
+  /** SIGKILLs a worker of the run (its primary sees `exit`), once sure the pid is still that worker. */
+  async killWorker(pid: number): Promise<void> {
+    await killWorker(pid, this.sessions.get(pid));
   }
 
   /** Resolves when the program has ended (or the attached primary went away). */

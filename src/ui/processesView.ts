@@ -6,6 +6,7 @@ import { customEvents, debugType } from '../common/contributions';
 import { DisposableStore, toDisposable } from '../common/disposable';
 import type { AnyLifecycleEvent } from '../common/stages';
 import type { ProcessEventBody } from '../adapter/viewProtocol';
+import { processContextValue, registerProcessControls } from './processControls';
 import { ProcessEntry, ProcessStore } from './processStore';
 
 type Node = { kind: 'process'; entry: ProcessEntry } | { kind: 'event'; entry: ProcessEntry; event: AnyLifecycleEvent };
@@ -99,7 +100,7 @@ class ProcessesTree implements vscode.TreeDataProvider<Node> {
     item.description = processDescription(entry);
     item.accessibilityInformation = { label: `${item.label} ${item.description}` };
     item.iconPath = stateIcons[entry.state];
-    item.contextValue = `clusterTour.process.${entry.state}`;
+    item.contextValue = processContextValue(entry);
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**${processLabel(entry)}**\n\n`);
     tooltip.appendMarkdown(`- pid: ${entry.pid ?? 'unknown'}\n`);
@@ -125,6 +126,7 @@ export function registerProcessesView(viewId: string): vscode.Disposable {
   disposables.add(store.onChange(() => tree.refresh()));
   disposables.add(vscode.window.createTreeView(viewId, { treeDataProvider: tree, showCollapseAll: true }));
   let current: vscode.DebugSession | undefined;
+  disposables.add(registerProcessControls(() => current));
   const follow = (session: vscode.DebugSession): void => {
     if (current?.id !== session.id) {
       current = session;

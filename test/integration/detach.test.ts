@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
 import type { AnyLifecycleEvent } from '../../src/common/stages';
+import { listInspectorTargets } from '../../src/cdp/discovery';
+import { CdpSession } from '../../src/cdp/session';
 import { ClusterRuntime, ProblemEvent } from '../../src/cluster/runtime';
 import { ClusterApp, freePorts, occupy } from '../support/clusterApp';
 import { get, load, preloadPath, testNodes, waitFor } from '../support/cluster';
@@ -27,8 +29,41 @@ async function assertUntouched(app: ClusterApp, worker: { id: number; env: Recor
   assert.ok(!fs.existsSync(sessionDirectory) || fs.readdirSync(sessionDirectory).length === 0, `no session file was written in ${sessionDirectory}`);
 }
 
+/**
+ * What Cluster Tour left in the process behind an inspector port, asked through a session of our
+ * own: its globals, wrapped stdout/stderr writers, wrapped worker channels, cluster.fork.
+ */
+async function leftovers(port: number): Promise<string[]> {
+  const [target] = await listInspectorTargets('127.0.0.1', port);
+  const session = await CdpSession.connect(target.webSocketDebuggerUrl);
+  try {
+    const answer = await session.send('Runtime.evaluate', {
+      returnByValue: true,
+      expression: `(() => {
+        const found = [];
+        for (const name of ['agent', 'guest', 'output-capture', 'preload']) {
+          if (globalThis[Symbol.for('cluster-tour.' + name)] !== undefined) found.push('global ' + name);
+        }
+        for (const stream of ['stdout', 'stderr']) {
+          if (String(process[stream].write).includes('binding')) found.push(stream + '.write wrapped');
+        }
+        const cluster = process.getBuiltinModule('cluster');
+        if (String(cluster.fork).includes('originalFork')) found.push('cluster.fork wrapped');
+        for (const worker of Object.values(cluster.workers || {})) {
+          if (String(worker.process.send).includes('newconn')) found.push('worker ' + worker.id + ' send wrapped');
+        }
+        if (process.listeners('internalMessage').some((listener) => String(listener).includes('newconn'))) found.push('internalMessage listener');
+        return found;
+      })()`,
+    });
+    return answer.result.value as string[];
+  } finally {
+    await session.close();
+  }
+}
+
 async function attach(app: ClusterApp): Promise<{ runtime: ClusterRuntime; events: AnyLifecycleEvent[]; problems: ProblemEvent[] }> {
-  const runtime = await ClusterRuntime.attach({ host: '127.0.0.1', port: app.inspectorPort, preloadPath });
+  const runtime = await ClusterRuntime.attach({ host: '127.0.0.1', port: app.inspectorPort, preloadPath, debugging: { captureOutput: true } });
   const events: AnyLifecycleEvent[] = [];
   const problems: ProblemEvent[] = [];
   runtime.onStage((event) => events.push(event));
@@ -50,6 +85,9 @@ for (const node of testNodes) {
         await runtime.stop();
 
         assert.deepEqual(await app.primaryEnvironment(), original, "the primary's NODE_OPTIONS and variables are exactly as before");
+        for (const [index, port] of [app.inspectorPort, app.inspectorPort + 1, app.inspectorPort + 2].entries()) {
+          assert.deepEqual(await leftovers(port), [], `nothing of Cluster Tour is left in ${index === 0 ? 'the primary' : `worker ${index}`}`);
+        }
         await assertUntouched(app, await app.fork(), original, sessionDirectory);
       } finally {
         app.kill();

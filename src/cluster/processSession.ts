@@ -220,11 +220,11 @@ export class ProcessSession {
   async release(): Promise<void> {
     // Breakpoints asked for while attaching must be in place before the process's code runs.
     await this.syncing;
+    // For a process started with --inspect-brk; the preload's gate does not wait for it.
+    await this.cdp.send('Runtime.runIfWaitingForDebugger');
+    // Last, so that the answer comes as the process goes on, as it did from Node's own wait.
     const expression = `(() => { const gate = globalThis[Symbol.for('cluster-tour.preload')]; return gate ? gate.release() : 'no gate'; })()`;
     await this.cdp.send('Runtime.evaluate', { expression, returnByValue: true, silent: true });
-    // The flag is set first, so a run request that arrives before the wait starts is harmless;
-    // the preload loops until it sees the flag.
-    await this.cdp.send('Runtime.runIfWaitingForDebugger');
   }
 
   /** Makes this process's breakpoints equal to `wanted`, changing only what differs. */

@@ -12,7 +12,7 @@ import { CdpSession } from '../../src/cdp/session';
 import { ClusterRuntime, ProblemEvent } from '../../src/cluster/runtime';
 import { ClusterApp, freePorts, occupy } from '../support/clusterApp';
 import { get, load, preloadPath, testNodes, waitFor } from '../support/cluster';
-import { assertNoProcessesLeft, delay, startCli, testMarkerVariable } from '../support/processes';
+import { assertNoProcessesLeft, CliRun, delay, startCli, testMarkerVariable } from '../support/processes';
 
 /** Every process the test starts (the app, the runtime's watchdog) carries this marker. */
 function newMarker(): string {
@@ -62,6 +62,19 @@ async function leftovers(port: number): Promise<string[]> {
   }
 }
 
+/** Waits until the tracer has attached (the primary passes its session on); returns the session folder. */
+async function attachedSession(app: ClusterApp, tracer: CliRun): Promise<string> {
+  const deadline = Date.now() + 30000;
+  while (Date.now() < deadline) {
+    const sessionDirectory = (await app.primaryEnvironment()).CLUSTER_TOUR_SESSION;
+    if (sessionDirectory) {
+      return sessionDirectory;
+    }
+    await delay(100);
+  }
+  throw new Error(`The tracer did not attach within 30 s:\n${tracer.stderr}`);
+}
+
 async function attach(app: ClusterApp): Promise<{ runtime: ClusterRuntime; events: AnyLifecycleEvent[]; problems: ProblemEvent[] }> {
   const runtime = await ClusterRuntime.attach({ host: '127.0.0.1', port: app.inspectorPort, preloadPath, debugging: { captureOutput: true } });
   const events: AnyLifecycleEvent[] = [];
@@ -90,6 +103,28 @@ for (const node of testNodes) {
         }
         await assertUntouched(app, await app.fork(), original, sessionDirectory);
       } finally {
+        app.kill();
+      }
+      await assertNoProcessesLeft(marker);
+    });
+
+    it('after Ctrl+C in `trace --attach`, a worker forked later starts untouched', async () => {
+      const marker = newMarker();
+      const app = await ClusterApp.start(node, ['--inspect=127.0.0.1:0']);
+      const tracer = startCli(['trace', '--attach', `127.0.0.1:${app.inspectorPort}`], { env: { [testMarkerVariable]: marker.split('=')[1] }, timeoutMilliseconds: 120_000 });
+      try {
+        const original = await app.primaryEnvironment();
+        const sessionDirectory = await attachedSession(app, tracer);
+        process.kill(tracer.pid, 'SIGINT');
+        const result = await tracer.finished;
+        assert.equal(result.code, 130, result.stderr);
+
+        assert.deepEqual(await app.primaryEnvironment(), original, "the primary's environment is its own again");
+        await assertUntouched(app, await app.fork(), original, sessionDirectory);
+      } finally {
+        if (tracer.child.exitCode === null && tracer.child.signalCode === null) {
+          process.kill(tracer.pid, 'SIGKILL');
+        }
         app.kill();
       }
       await assertNoProcessesLeft(marker);
@@ -129,14 +164,7 @@ for (const node of testNodes) {
       let again: ClusterRuntime | undefined;
       try {
         const original = await app.primaryEnvironment();
-        // The tracer has attached once the primary passes a session on to new workers.
-        let sessionDirectory = '';
-        const deadline = Date.now() + 30000;
-        while (!sessionDirectory && Date.now() < deadline) {
-          sessionDirectory = (await app.primaryEnvironment()).CLUSTER_TOUR_SESSION ?? '';
-          await delay(100);
-        }
-        assert.ok(sessionDirectory, `the tracer attached:\n${tracer.stderr}`);
+        const sessionDirectory = await attachedSession(app, tracer);
 
         // Frozen, the tracer cannot release the next worker: it waits at the gate when the tracer dies.
         process.kill(tracer.pid, 'SIGSTOP');

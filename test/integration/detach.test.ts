@@ -14,6 +14,14 @@ import { ClusterApp, freePorts, occupy } from '../support/clusterApp';
 import { get, load, preloadPath, testNodes, waitFor } from '../support/cluster';
 import { assertNoProcessesLeft, CliRun, delay, startCli, testMarkerVariable } from '../support/processes';
 
+/**
+ * --inspect on a port whose next two are free too: cluster gives workers the primary's port + 1,
+ * + 2, and from port 0 those are ports next to an ephemeral one, which a busy machine may hold.
+ */
+async function inspectOption(): Promise<string> {
+  return `--inspect=127.0.0.1:${await freePorts(3)}`;
+}
+
 /** Every process the test starts (the app, the runtime's watchdog) carries this marker. */
 function newMarker(): string {
   const value = randomUUID();
@@ -88,11 +96,11 @@ for (const node of testNodes) {
   describe(`detach on ${node}`, () => {
     it('after a clean stop, a worker forked later starts untouched and the primary has its own environment back', async () => {
       const marker = newMarker();
-      const app = await ClusterApp.start(node, ['--inspect=127.0.0.1:0'], { NODE_OPTIONS: '--max-old-space-size=200' });
+      const app = await ClusterApp.start(node, [await inspectOption()], { NODE_OPTIONS: '--max-old-space-size=200' });
       try {
         const original = await app.primaryEnvironment();
-        const { runtime } = await attach(app);
-        await waitFor('primary and 2 workers attached', () => runtime.processes().length === 3, 20000);
+        const { runtime, problems } = await attach(app);
+        await waitFor('primary and 2 workers attached', () => runtime.processes().length === 3, 20000, () => JSON.stringify(problems));
         const sessionDirectory = (await app.primaryEnvironment()).CLUSTER_TOUR_SESSION;
         assert.ok(sessionDirectory, 'while attached, the primary passes the session on to new workers');
         await runtime.stop();
@@ -110,11 +118,18 @@ for (const node of testNodes) {
 
     it('after Ctrl+C in `trace --attach`, a worker forked later starts untouched', async () => {
       const marker = newMarker();
-      const app = await ClusterApp.start(node, ['--inspect=127.0.0.1:0']);
+      const app = await ClusterApp.start(node, [await inspectOption()]);
       const tracer = startCli(['trace', '--attach', `127.0.0.1:${app.inspectorPort}`], { env: { [testMarkerVariable]: marker.split('=')[1] }, timeoutMilliseconds: 120_000 });
       try {
         const original = await app.primaryEnvironment();
         const sessionDirectory = await attachedSession(app, tracer);
+        // The trace handles Ctrl+C once it has attached and prints what it sees.
+        const deadline = Date.now() + 30000;
+        while (!/connection/.test(tracer.stdout) && Date.now() < deadline) {
+          await get(app.port);
+          await delay(200);
+        }
+        assert.match(tracer.stdout, /connection/, `the trace attached and printed:\n${tracer.stderr}`);
         process.kill(tracer.pid, 'SIGINT');
         const result = await tracer.finished;
         assert.equal(result.code, 130, result.stderr);
@@ -132,13 +147,13 @@ for (const node of testNodes) {
 
     it('after a failed attach (another session holds the app), a worker forked later starts untouched', async () => {
       const marker = newMarker();
-      const app = await ClusterApp.start(node, ['--inspect=127.0.0.1:0']);
+      const app = await ClusterApp.start(node, [await inspectOption()]);
       let first: Awaited<ReturnType<typeof attach>> | undefined;
       try {
         const original = await app.primaryEnvironment();
         first = await attach(app);
         const events = first.events;
-        await waitFor('primary and 2 workers attached', () => first!.runtime.processes().length === 3, 20000);
+        await waitFor('primary and 2 workers attached', () => first!.runtime.processes().length === 3, 20000, () => JSON.stringify(first!.problems));
         const sessionDirectory = (await app.primaryEnvironment()).CLUSTER_TOUR_SESSION;
         await assert.rejects(ClusterRuntime.attach({ host: '127.0.0.1', port: app.inspectorPort, preloadPath }), /Another Cluster Tour session/);
         // The session that was there first goes on seeing all traffic.
@@ -159,7 +174,7 @@ for (const node of testNodes) {
 
     it('after the tracer is SIGKILLed, a worker waiting at the gate goes on, later workers start untouched, and a new attach sees all traffic', async () => {
       const marker = newMarker();
-      const app = await ClusterApp.start(node, ['--inspect=127.0.0.1:0']);
+      const app = await ClusterApp.start(node, [await inspectOption()]);
       const tracer = startCli(['trace', '--attach', `127.0.0.1:${app.inspectorPort}`], { env: { [testMarkerVariable]: marker.split('=')[1] }, timeoutMilliseconds: 120_000 });
       let again: ClusterRuntime | undefined;
       try {
@@ -196,12 +211,12 @@ for (const node of testNodes) {
 
     it('attaches three times in a row, each time seeing every request it makes', async () => {
       const marker = newMarker();
-      const app = await ClusterApp.start(node, ['--inspect=127.0.0.1:0']);
+      const app = await ClusterApp.start(node, [await inspectOption()]);
       try {
         for (let round = 1; round <= 3; round++) {
-          const { runtime, events } = await attach(app);
+          const { runtime, events, problems } = await attach(app);
           try {
-            await waitFor(`attach ${round}: primary and 2 workers attached`, () => runtime.processes().length === 3, 20000);
+            await waitFor(`attach ${round}: primary and 2 workers attached`, () => runtime.processes().length === 3, 20000, () => JSON.stringify(problems));
             await load(app.port, 4, 1);
             const count = (stage: string): number => events.filter((event) => event.stage === stage).length;
             await waitFor(`attach ${round}: 4 connections seen in the primary and the workers`, () => count('newconn-sent') === 4 && count('connection') === 4, 15000, () =>

@@ -19,7 +19,9 @@ import { HandoffWatch } from './handoffWatch';
 import { killWorker } from './killWorker';
 import { isInstrumentationUrl } from './instrumentation';
 import { checkLaunch, findPreload, LaunchedProgram } from './launchedProgram';
-import { createSessionDirectory, ProcessReport, ReportWatcher } from './launcher';
+import type { GuestOptions } from './agent/guest';
+import { guestCheckMilliseconds } from './guestSession';
+import { controllerIdentity, createSessionDirectory, preloadOptions, ProcessReport, ReportWatcher, sessionEnvironment, startAttachWatchdog } from './launcher';
 import { callSiteModules, readNodeSources } from './nodeSources';
 import { BreakpointResolvedEvent, ProcessIdentity, ProcessOutputEvent, ProcessSession } from './processSession';
 import { resolveCallSites } from './resolver';
@@ -149,7 +151,10 @@ export class ClusterRuntime implements Disposable {
     const node = await readNodeSources(execPath, callSiteModules(callSites));
     const resolutions = resolveCallSites(node.sources, callSites);
     const definedPresets = resolvePresets(definitions, resolutions, node.sources);
-    const runtime = new ClusterRuntime('attach', node.version, resolutions, options.preloadPath ?? findPreload(), createSessionDirectory(), options.presets ?? [], true, definedPresets);
+    const sessionDirectory = createSessionDirectory();
+    const runtime = new ClusterRuntime('attach', node.version, resolutions, options.preloadPath ?? findPreload(), sessionDirectory, options.presets ?? [], true, definedPresets);
+    // Removes the session folder if this process dies without detaching: the app's guests then undo themselves.
+    runtime.disposables.add(startAttachWatchdog(execPath, sessionDirectory));
     runtime.prepare(node.sources, options.breakpoints ?? [], options.debugging, definitions);
     try {
       await runtime.attachProcess(identity);
@@ -293,9 +298,12 @@ export class ClusterRuntime implements Disposable {
 
   /** Workers running before the attach: those with an inspector now, the others once replaced. */
   private async attachWorkersOf(primary: ProcessSession): Promise<void> {
-    const workers = await attachToWorkersOf(primary.cdp, this.preloadPath, this.sessionDirectory);
+    const workers = await attachToWorkersOf(primary.cdp);
     for (const worker of workers.observable) {
       this.track(this.attachProcess(worker));
+    }
+    for (const worker of workers.unreachable) {
+      this.problem({ code: 'E_WORKER_UNREACHABLE', message: `${worker.label} cannot be attached to and is not observed: ${worker.reason}`, pid: worker.pid });
     }
     if (workers.unobservable.length > 0) {
       this.problem({
@@ -376,6 +384,7 @@ export class ClusterRuntime implements Disposable {
         preloadPath: this.preloadPath,
         pauseOnExceptions: this.pauseOnExceptions,
         captureOutput: this.captureOutput ? (this.mode === 'launch' ? 'redirect' : 'tee') : undefined,
+        guest: this.mode === 'attach' ? this.guestOptions(identity) : undefined,
       });
       await session.release();
     } catch (error) {
@@ -388,6 +397,16 @@ export class ClusterRuntime implements Disposable {
       this.ready.set(identity.pid, identity);
       this.attachedEmitter.fire(identity);
     }
+  }
+
+  /** What an attached process is told of its controller; the primary also passes the preload on to new workers. */
+  private guestOptions(identity: ProcessIdentity): GuestOptions {
+    return {
+      sessionDirectory: this.sessionDirectory,
+      controller: controllerIdentity(),
+      checkMilliseconds: guestCheckMilliseconds,
+      environment: identity.role === 'primary' ? { set: sessionEnvironment(this.sessionDirectory), appendToNodeOptions: preloadOptions(this.preloadPath) } : undefined,
+    };
   }
 
   /**
@@ -413,7 +432,8 @@ export class ClusterRuntime implements Disposable {
 
   private async stopAll(): Promise<void> {
     const sessions = [...this.sessions.values()];
-    const closing = Promise.allSettled(sessions.map((session) => session.close()));
+    // Attach: each process is left as it was (agent, capture, environment undone) before it is let go.
+    const closing = Promise.allSettled(sessions.map((session) => (this.mode === 'attach' ? session.detach() : session.close())));
     // A process held at a breakpoint does not always answer the WebSocket close handshake (seen
     // at a tour's stop); its end closes the socket anyway, so a launch stops the program then.
     if (this.program) {

@@ -1,5 +1,6 @@
 // The command line of `cluster-tour`: parsed by hand, with an error that says what was wrong.
 import { ClusterTourError } from '../common/errors';
+import { parseTourArguments, type TourArguments } from './tourArguments';
 
 export interface TraceArguments {
   command: 'trace';
@@ -12,9 +13,10 @@ export interface TraceArguments {
   args: string[];
 }
 
-export type CliArguments = TraceArguments | { command: 'help' } | { command: 'version' };
+export type CliArguments = TraceArguments | TourArguments | { command: 'help'; text?: string } | { command: 'version' };
 
 export const usage = `Usage: cluster-tour trace [options] [program [args...]]
+       cluster-tour tour [ID [program [args...]]]   (a guided tour: cluster-tour tour --help)
 
 Runs a Node.js cluster program with every process observed and prints each lifecycle event
 (fork, online, listen, queryServer, handle, accept, newconn, connection, disconnect, exit) as it
@@ -39,6 +41,9 @@ export function parseArguments(argv: readonly string[]): CliArguments {
   }
   if (command === '--version') {
     return { command: 'version' };
+  }
+  if (command === 'tour') {
+    return parseTourArguments(rest);
   }
   if (command !== 'trace') {
     bad(`Unknown command "${command}".`);

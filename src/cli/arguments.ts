@@ -11,6 +11,8 @@ export interface TraceArguments {
   /** Absent: the bundled sample. */
   program?: string;
   args: string[];
+  /** Also write the sequence diagram of the run to this file. */
+  svg?: string;
 }
 
 export type CliArguments = TraceArguments | TourArguments | { command: 'help'; text?: string } | { command: 'version' };
@@ -27,6 +29,7 @@ Options:
   --sched rr|none      cluster scheduling policy (NODE_CLUSTER_SCHED_POLICY)
   --runtime PATH       the node binary to run the program with (default: node on PATH)
   --attach HOST:PORT   attach to a running program's inspector instead (loopback only)
+  --svg FILE           at the end, write the run's sequence diagram to FILE (SVG)
   -h, --help           show this help
   --version            show the version`;
 
@@ -80,6 +83,9 @@ export function parseArguments(argv: readonly string[]): CliArguments {
       }
       case '--runtime':
         result.runtimeExecutable = value('--runtime');
+        break;
+      case '--svg':
+        result.svg = value('--svg');
         break;
       case '--attach': {
         const target = value('--attach');

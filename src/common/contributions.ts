@@ -21,6 +21,10 @@ export const commands = {
   togglePreset: 'clusterTour.togglePreset',
   /** Opens a call site's internal source (lib/net.js, lib/internal/cluster/*) read-only at its line. */
   showInternalSource: 'clusterTour.showInternalSource',
+  /** Opens the live sequence diagram of the cluster (a webview beside the editor). */
+  showDiagram: 'clusterTour.showDiagram',
+  /** Writes the sequence diagram of the session as a self-contained SVG file (a URI argument skips the dialog). */
+  saveDiagram: 'clusterTour.saveDiagram',
 } as const;
 
 export type CommandId = (typeof commands)[keyof typeof commands];

@@ -14,7 +14,7 @@ let current = null;
 let highlight;
 let scheduled = false;
 let scrollToCurrent = false;
-/** How long each posted batch of events took to be drawn (ms since the extension posted it), for the e2e test to report. */
+/** For each posted batch of events: ms from the extension's post to its arrival here, and to its drawing (`arrived/drawn`), for the e2e test to report. */
 const latencies = [];
 let pendingPostedAt = [];
 
@@ -27,10 +27,10 @@ window.addEventListener('message', (message) => {
     current = data.current;
     highlight = undefined;
     scrollToCurrent = current !== null;
-    pendingPostedAt.push(data.postedAt);
+    pendingPostedAt.push({ postedAt: data.postedAt, arrivedAt: Date.now() });
   } else if (data.type === 'events') {
     events.push(...data.events);
-    pendingPostedAt.push(data.postedAt);
+    pendingPostedAt.push({ postedAt: data.postedAt, arrivedAt: Date.now() });
   } else if (data.type === 'tour') {
     scrollToCurrent = data.current !== null && data.current?.text !== current?.text;
     current = data.current;
@@ -93,7 +93,7 @@ function draw() {
     (aggregated > 0 ? ` · ${aggregated} more counted (${arrowsNotDrawn} arrows not drawn)` : '') +
     (highlight !== undefined ? ` · following connection ${highlight}` : '');
   const now = Date.now();
-  for (const postedAt of pendingPostedAt) latencies.push(now - postedAt);
+  for (const { postedAt, arrivedAt } of pendingPostedAt) latencies.push(`${arrivedAt - postedAt}/${now - postedAt}`);
   pendingPostedAt = [];
   container.dataset.drawLatencies = latencies.join(',');
   container.dataset.events = String(events.length);

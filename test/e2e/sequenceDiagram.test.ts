@@ -119,7 +119,8 @@ describe('the sequence diagram in code-server', () => {
         // On to stop 6 (in worker 1): by then the primary has sent newconn.
         const stopNow = async (): Promise<number> => Number(/stop (\d+)\//.exec((await status()).find((text) => /stop \d+\//.test(text)) ?? '')?.[1] ?? 0);
         for (let stop = await stopNow(); stop < 6; stop = await stopNow()) {
-          await workbench.runCommand('Cluster Tour: Next Stop');
+          // The status bar item is the Next Stop button (the palette is slow to click on a loaded machine).
+          await page.locator('.statusbar-item', { hasText: `stop ${stop}/${total} · ` }).first().click({ timeout: 30000 });
           await waitFor(`the status bar past stop ${stop}`, stopNow, (now) => now > stop, 60000);
         }
         const reached = await stopNow();
@@ -162,7 +163,9 @@ describe('the sequence diagram in code-server', () => {
         const { latencies } = await drawn(frame)();
         console.log(`sequence diagram: ${latencies.length} batches of events; ms from post to arrival/drawn: ${latencies.join(' ')}`);
         writeFileSync(path.join(screenshotFolder, 'sequence-diagram-saved.svg'), readFileSync(saved));
-        await workbench.runCommand('Cluster Tour: End Tour');
+        const tourHeader = page.locator('.pane-header[aria-label^="Tour"]').first();
+        await tourHeader.hover();
+        await tourHeader.locator('.actions [aria-label*="End Tour"]').first().click({ timeout: 30000 });
         await waitFor('the session to end', () => page.locator('.debug-toolbar').isVisible(), (visible) => !visible, 30000);
       },
     );

@@ -99,9 +99,11 @@ function draw() {
   container.dataset.events = String(events.length);
   if (scrollToCurrent) {
     scrollToCurrent = false;
-    // Vertically only: the lanes on the left (clients, primary) stay in view.
-    const marker = container.querySelector('[data-arrow="current"]');
+    // Vertically to the marker, and sideways to the paused process's lane when the view is narrow.
+    const marker = container.querySelector('[data-arrow="current"] rect');
+    const lane = container.querySelector(`[data-lane="${CSS.escape(current?.laneId ?? '')}"] line`);
     if (marker) window.scrollBy(0, marker.getBoundingClientRect().top - window.innerHeight / 2);
+    if (lane) container.scrollLeft += lane.getBoundingClientRect().left - container.getBoundingClientRect().left - container.clientWidth / 2;
   }
 }
 

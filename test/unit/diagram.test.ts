@@ -63,7 +63,7 @@ describe('sequence diagram model', () => {
       'worker:2→primary online',
       'worker:1→primary queryServer 127.0.0.1:0',
       'primary→primary new RoundRobinHandle',
-      'primary→worker:1 reply: no handle (round-robin)',
+      'primary→worker:1 reply: no handle',
       'worker:1→primary listening 127.0.0.1:4000',
     ]);
     const newconn = diagram.arrows.find((arrow) => arrow.stage === 'newconn-sent');

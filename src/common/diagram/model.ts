@@ -168,7 +168,7 @@ export function buildDiagram(events: readonly DiagramEvent[], options: DiagramOp
         if (event.process === 'worker') {
           // The worker listens once the primary's reply arrived: draw the reply here.
           const noHandle = handleKind === 'round-robin';
-          add(event, 'primary', own, 'reply', noHandle ? 'reply: no handle (round-robin)' : 'reply: handle (shared)', {
+          add(event, 'primary', own, 'reply', noHandle ? 'reply: no handle' : 'reply: handle', {
             callSite: noHandle ? arrowCallSites.replyNoHandle : arrowCallSites.replyHandle,
           });
         } else {

@@ -14,7 +14,7 @@ export interface RenderOptions {
   title?: string;
 }
 
-export const layout = { laneWidth: 190, left: 20, top: 64, rowHeight: 30, headerHeight: 44, bottom: 30 } as const;
+export const layout = { laneWidth: 170, left: 20, top: 64, rowHeight: 30, headerHeight: 44, bottom: 30 } as const;
 
 export const standaloneStyle = `
 svg.ct-diagram { background: #ffffff; font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; font-size: 12px; }

@@ -1,5 +1,6 @@
 // Bundles the shipped JavaScript into dist/ with esbuild: the extension, the CLI, the debug
-// adapter and the agent preloaded into debugged processes. `node scripts/build.mjs [--watch]`.
+// adapter, the agent preloaded into debugged processes and the sequence-diagram webview's script
+// (for the browser). `node scripts/build.mjs [--watch]`.
 // An entry whose source does not exist yet is skipped with a note, so the build stays green
 // while the tree is being written (in --watch mode too: restart it once a new entry exists).
 import { chmodSync, existsSync } from 'node:fs';
@@ -35,6 +36,11 @@ const entries = [
     // The debug adapter as its own process (package.json's debuggers[0].program, over stdio).
     source: 'src/adapter/main.ts',
     options: { outfile: 'dist/adapter.js', external: ['vscode'] },
+  },
+  {
+    // The sequence-diagram webview's script, with the drawing code it shares with the CLI.
+    source: 'media/diagram.js',
+    options: { outfile: 'dist/diagram.js', platform: 'browser', format: 'iife', target: 'chrome120' },
   },
   {
     // Runs inside the debugged Node processes (node --require): it must not pull in anything

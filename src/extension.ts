@@ -1,10 +1,12 @@
 // The extension's entry point: wiring only, and the owner of every disposable. It registers the
 // terminal trace, the debug adapter (inline) with its configuration provider, the Processes,
-// Tour and Presets views, the tour player with Start Guided Tour, Show Internal Source and Attach to Cluster….
+// Tour and Presets views, the tour player with Start Guided Tour, Show Internal Source, Attach to
+// Cluster… and the sequence diagram.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { commands, views } from './common/contributions';
 import { registerAttachCommand } from './ui/attachCommand';
+import { registerDiagramView } from './ui/diagramView';
 import { registerDebugAdapter } from './ui/debugAdapter';
 import { registerInternalSource } from './ui/internalSource';
 import { registerPresetsView } from './ui/presetsView';
@@ -24,6 +26,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerPresetsView(views.presets),
     registerInternalSource(),
     registerAttachCommand(),
+    registerDiagramView(context.extensionUri, player.store),
     vscode.commands.registerCommand(commands.traceSample, () => {
       const terminal = vscode.window.createTerminal({ name: 'Cluster Tour trace' });
       terminal.show();

@@ -1,5 +1,6 @@
 // The command line of `cluster-tour`: parsed by hand, with an error that says what was wrong.
 import { ClusterTourError } from '../common/errors';
+import { parseTourArguments, type TourArguments } from './tourArguments';
 
 export interface TraceArguments {
   command: 'trace';
@@ -10,11 +11,14 @@ export interface TraceArguments {
   /** Absent: the bundled sample. */
   program?: string;
   args: string[];
+  /** Also write the sequence diagram of the run to this file. */
+  svg?: string;
 }
 
-export type CliArguments = TraceArguments | { command: 'help' } | { command: 'version' };
+export type CliArguments = TraceArguments | TourArguments | { command: 'help'; text?: string } | { command: 'version' };
 
 export const usage = `Usage: cluster-tour trace [options] [program [args...]]
+       cluster-tour tour [ID [program [args...]]]   (a guided tour: cluster-tour tour --help)
 
 Runs a Node.js cluster program with every process observed and prints each lifecycle event
 (fork, online, listen, queryServer, handle, accept, newconn, connection, disconnect, exit) as it
@@ -25,6 +29,7 @@ Options:
   --sched rr|none      cluster scheduling policy (NODE_CLUSTER_SCHED_POLICY)
   --runtime PATH       the node binary to run the program with (default: node on PATH)
   --attach HOST:PORT   attach to a running program's inspector instead (loopback only)
+  --svg FILE           at the end, write the run's sequence diagram to FILE (SVG)
   -h, --help           show this help
   --version            show the version`;
 
@@ -39,6 +44,9 @@ export function parseArguments(argv: readonly string[]): CliArguments {
   }
   if (command === '--version') {
     return { command: 'version' };
+  }
+  if (command === 'tour') {
+    return parseTourArguments(rest);
   }
   if (command !== 'trace') {
     bad(`Unknown command "${command}".`);
@@ -75,6 +83,9 @@ export function parseArguments(argv: readonly string[]): CliArguments {
       }
       case '--runtime':
         result.runtimeExecutable = value('--runtime');
+        break;
+      case '--svg':
+        result.svg = value('--svg');
         break;
       case '--attach': {
         const target = value('--attach');

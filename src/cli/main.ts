@@ -3,11 +3,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArguments, usage } from './arguments';
 import { describeFailure, runTrace } from './trace';
+import { runTour } from './tour';
 
 async function main(): Promise<number> {
   const parsed = parseArguments(process.argv.slice(2));
   if (parsed.command === 'help') {
-    process.stdout.write(`${usage}\n`);
+    process.stdout.write(`${parsed.text ?? usage}\n`);
     return 0;
   }
   if (parsed.command === 'version') {
@@ -15,6 +16,14 @@ async function main(): Promise<number> {
     const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
     process.stdout.write(`${manifest.version}\n`);
     return 0;
+  }
+  if (parsed.command === 'tour') {
+    return runTour(parsed, {
+      out: (line) => process.stdout.write(`${line}\n`),
+      err: (text) => process.stderr.write(text),
+      programOut: (text) => process.stdout.write(text),
+      input: process.stdin,
+    });
   }
   return runTrace(parsed, {
     out: (line) => process.stdout.write(`${line}\n`),

@@ -7,6 +7,7 @@ import { ClusterRuntime } from '../cluster/runtime';
 import type { TraceArguments } from './arguments';
 import { formatEvent, formatJson } from './format';
 import { ReorderBuffer } from './reorder';
+import { SvgOutput } from './svgOutput';
 
 export interface TraceIo {
   out(line: string): void;
@@ -36,7 +37,9 @@ export async function runTrace(options: TraceArguments, io: TraceIo, signals: No
     origin ??= event.time;
     io.out(options.json ? formatJson(event) : formatEvent(event, origin));
   });
+  const svg = options.svg === undefined ? undefined : new SvgOutput(options.svg, options.attach ? `cluster-tour trace --attach ${options.attach.host}:${options.attach.port}` : `cluster-tour trace ${path.basename(options.program ?? samplePath())}`);
   runtime.onStage((event) => {
+    svg?.push(event);
     if (event.stage === 'fork') {
       workersSeen += 1;
     }
@@ -61,6 +64,7 @@ export async function runTrace(options: TraceArguments, io: TraceIo, signals: No
     const end = await runtime.whenEnded();
     await runtime.stop();
     printer.flush();
+    if (svg) io.err(svg.write());
     if (interrupted) {
       return interrupted === 'SIGINT' ? 130 : 143;
     }

@@ -31,6 +31,10 @@ export const commands = {
   continueProcess: 'clusterTour.continueProcess',
   /** Processes view item (workers): SIGKILLs the worker, to watch the primary's exit and a respawn. */
   killWorker: 'clusterTour.killWorker',
+  /** Opens the live sequence diagram of the cluster (a webview beside the editor). */
+  showDiagram: 'clusterTour.showDiagram',
+  /** Writes the sequence diagram of the session as a self-contained SVG file (a URI argument skips the dialog). */
+  saveDiagram: 'clusterTour.saveDiagram',
 } as const;
 
 export type CommandId = (typeof commands)[keyof typeof commands];

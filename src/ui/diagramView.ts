@@ -1,0 +1,210 @@
+// Show Sequence Diagram: a webview beside the editor that draws the cluster's lifecycle as it
+// happens (common/diagram). The extension keeps the session's events and the tour's current stop
+// and posts them; the webview (media/diagram.js, bundled to dist/diagram.js) draws. A click on an
+// arrow opens its call site (Show Internal Source); Save as SVG writes a self-contained file.
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { commands, customEvents, debugType } from '../common/contributions';
+import { buildDiagram, type DiagramEvent } from '../common/diagram/model';
+import type { CurrentStop, FromWebview, ToWebview } from '../common/diagram/protocol';
+import { renderSvg } from '../common/diagram/svg';
+import { DisposableStore, toDisposable } from '../common/disposable';
+import { messageOf } from '../common/errors';
+import { callSites } from '../cluster/callSites';
+import type { TourStore } from './tourStore';
+
+const viewType = 'clusterTour.sequenceDiagram';
+
+/** The codicon font of the VS Code that runs us (no @vscode/codicons dependency): its folder, when present. */
+function codiconFolder(): vscode.Uri | undefined {
+  const folder = path.join(vscode.env.appRoot, 'out', 'media');
+  return fs.existsSync(path.join(folder, 'codicon.ttf')) ? vscode.Uri.file(folder) : undefined;
+}
+
+export function currentStopOf(store: TourStore): CurrentStop | null {
+  const tour = store.tour;
+  const index = store.held;
+  if (!tour || index === null) return null;
+  const stop = tour.stops[index];
+  const place = stop?.place;
+  if (!stop) return null;
+  const laneId = place ? (place.role === 'primary' ? 'primary' : `worker:${place.workerId}`) : stop.role === 'primary' ? 'primary' : 'worker:?';
+  return { laneId, text: `▶ stop ${index + 1}/${tour.stops.length} · ${stop.title}`, callSite: stop.callSite };
+}
+
+class DiagramView implements vscode.Disposable {
+  private readonly disposables = new DisposableStore();
+  private events: DiagramEvent[] = [];
+  private sessionId: string | undefined;
+  private panel: vscode.WebviewPanel | undefined;
+  private panelDisposables = new DisposableStore();
+  private ready = false;
+  private queued: DiagramEvent[] = [];
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly tour: TourStore,
+  ) {
+    this.disposables.add(
+      vscode.debug.onDidStartDebugSession((session) => {
+        if (session.type === debugType) this.follow(session);
+      }),
+    );
+    this.disposables.add(
+      vscode.debug.onDidReceiveDebugSessionCustomEvent((event) => {
+        if (event.session.type !== debugType || event.event !== customEvents.stage) return;
+        this.follow(event.session);
+        const stage = event.body as DiagramEvent;
+        this.events.push(stage);
+        this.queue(stage);
+      }),
+    );
+    this.disposables.add(tour.onChange(() => this.post({ type: 'tour', current: currentStopOf(tour) })));
+    this.disposables.add(vscode.commands.registerCommand(commands.showDiagram, () => this.show()));
+    this.disposables.add(vscode.commands.registerCommand(commands.saveDiagram, (target?: vscode.Uri) => this.save(target)));
+    this.disposables.add(toDisposable(() => this.panel?.dispose()));
+    this.disposables.add(toDisposable(() => clearTimeout(this.flushTimer)));
+  }
+
+  dispose(): void {
+    this.disposables.dispose();
+  }
+
+  /** A new session: its diagram starts empty. */
+  private follow(session: vscode.DebugSession): void {
+    if (this.sessionId === session.id) return;
+    this.sessionId = session.id;
+    this.events = [];
+    this.reset();
+  }
+
+  private reset(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.queued = [];
+    this.post({ type: 'reset', events: this.events, current: currentStopOf(this.tour), postedAt: Date.now() });
+  }
+
+  /** Events that come together (a burst of connections) go in one message, a few ms later. */
+  private queue(event: DiagramEvent): void {
+    this.queued.push(event);
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = undefined;
+      const events = this.queued;
+      this.queued = [];
+      this.post({ type: 'events', events, postedAt: Date.now() });
+    }, 5);
+  }
+
+  private post(message: ToWebview): void {
+    if (this.panel && this.ready) void this.panel.webview.postMessage(message);
+  }
+
+  private show(): void {
+    if (this.panel) {
+      this.panel.reveal(vscode.ViewColumn.Beside, true);
+      return;
+    }
+    const codicons = codiconFolder();
+    const media = vscode.Uri.joinPath(this.extensionUri, 'media');
+    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
+    const panel = vscode.window.createWebviewPanel(
+      viewType,
+      'Cluster Sequence Diagram',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [media, dist, ...(codicons ? [codicons] : [])] },
+    );
+    this.panel = panel;
+    this.ready = false;
+    this.panelDisposables = new DisposableStore();
+    panel.iconPath = vscode.Uri.joinPath(media, 'cluster-tour.svg');
+    panel.webview.html = this.html(panel.webview, codicons);
+    this.panelDisposables.add(panel.webview.onDidReceiveMessage((message: FromWebview) => this.receive(message)));
+    this.panelDisposables.add(
+      panel.onDidDispose(() => {
+        this.panelDisposables.dispose();
+        this.panel = undefined;
+        this.ready = false;
+      }),
+    );
+  }
+
+  private async receive(message: FromWebview): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        this.reset();
+        break;
+      case 'open': {
+        // Open the source beside the diagram, not over it.
+        const focus = this.panel?.viewColumn === vscode.ViewColumn.One ? 'workbench.action.focusSecondEditorGroup' : 'workbench.action.focusFirstEditorGroup';
+        await vscode.commands.executeCommand(focus);
+        await vscode.commands.executeCommand(commands.showInternalSource, { callSite: message.callSite });
+        break;
+      }
+      case 'save':
+        await vscode.commands.executeCommand(commands.saveDiagram);
+        break;
+    }
+  }
+
+  private async save(target?: vscode.Uri): Promise<void> {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const file =
+      target ??
+      (await vscode.window.showSaveDialog({
+        title: 'Save the sequence diagram as SVG',
+        defaultUri: folder ? vscode.Uri.joinPath(folder, 'cluster-sequence.svg') : undefined,
+        filters: { 'SVG image': ['svg'] },
+      }));
+    if (!file) return;
+    const stop = currentStopOf(this.tour);
+    const svg = renderSvg(buildDiagram(this.events), { standalone: true, title: this.tour.tour ? `Cluster Tour: ${this.tour.tour.title}` : 'Cluster Tour sequence diagram', current: stop ?? undefined });
+    try {
+      await vscode.workspace.fs.writeFile(file, Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n${svg}\n`, 'utf8'));
+      void vscode.window.showInformationMessage(`Cluster Tour: saved the sequence diagram to ${file.fsPath}.`);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Cluster Tour: could not save the diagram to ${file.fsPath}: ${messageOf(error)}. Pick a writable folder.`);
+    }
+  }
+
+  private html(webview: vscode.Webview, codicons: vscode.Uri | undefined): string {
+    const nonce = randomBytes(16).toString('base64');
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'diagram.js'));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'diagram.css'));
+    const font = codicons ? webview.asWebviewUri(vscode.Uri.joinPath(codicons, 'codicon.ttf')).toString() : '';
+    const stageOfCallSite = Object.fromEntries(callSites.map((site) => [site.id, site.stage]));
+    const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `img-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style}">
+<title>Cluster Sequence Diagram</title>
+</head>
+<body data-codicon-font="${font}" data-call-site-stages="${escapeAttribute(JSON.stringify(stageOfCallSite))}">
+<header class="toolbar">
+  <button id="save" type="button" title="Save the diagram as a self-contained SVG file"><span class="codicon codicon-save" aria-hidden="true"></span>Save as SVG</button>
+  <button id="follow" type="button" title="Scroll to the tour's current stop"><span class="codicon codicon-target" aria-hidden="true"></span>Current stop</button>
+  <button id="clear" type="button" title="Stop following a connection"><span class="codicon codicon-clear-all" aria-hidden="true"></span>Clear highlight</button>
+  <span id="summary" class="summary" role="status"></span>
+</header>
+<main id="diagram" class="diagram" aria-label="Sequence diagram"><p class="empty">No cluster events yet: start a Cluster Tour session (a tour, or F5 on a cluster app).</p></main>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+  }
+}
+
+function escapeAttribute(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+}
+
+export function registerDiagramView(extensionUri: vscode.Uri, tour: TourStore): vscode.Disposable {
+  return new DiagramView(extensionUri, tour);
+}

@@ -1,0 +1,155 @@
+// The sequence-diagram model and its SVG (common/diagram): lanes, arrows and their call sites,
+// aggregation past the limit, the OS lane, and an SVG that parses as XML. Pure logic on
+// hand-written events (the CLI test draws a real run).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildDiagram, arrowCallSites, type DiagramEvent } from '../../src/common/diagram/model';
+import { renderSvg } from '../../src/common/diagram/svg';
+import { callSites } from '../../src/cluster/callSites';
+import { allElements, parseXml } from '../support/xml';
+
+let clock = 1000;
+const primary = (stage: string, detail: object): DiagramEvent => ({ stage, process: 'primary', workerId: null, pid: 100, time: clock++, detail }) as DiagramEvent;
+const worker = (id: number, stage: string, detail: object): DiagramEvent => ({ stage, process: 'worker', workerId: id, pid: 100 + id, time: clock++, detail }) as DiagramEvent;
+
+function connection(number: number, workerId: number): DiagramEvent[] {
+  return [
+    primary('accepted', { connection: number, fd: 20 + number }),
+    primary('newconn-sent', { connection: number, workerId, fd: 20 + number, handleType: 'net.Native' }),
+    worker(workerId, 'newconn-received', { connection: number, fd: 30 }),
+    worker(workerId, 'connection', { connection: number }),
+  ];
+}
+
+function run(connections: number): DiagramEvent[] {
+  clock = 1000;
+  const events: DiagramEvent[] = [
+    primary('fork', { workerId: 1 }),
+    primary('fork', { workerId: 2 }),
+    primary('online', { workerId: 1, workerPid: 101 }),
+    primary('online', { workerId: 2, workerPid: 102 }),
+    primary('query-server', { workerId: 1, address: '127.0.0.1', port: 0, addressType: 4 }),
+    primary('handle-created', { kind: 'round-robin', key: 'k', address: '127.0.0.1', port: 0 }),
+    worker(1, 'listening', { workerId: 1, address: '127.0.0.1', port: 4000 }),
+    primary('listening', { workerId: 1, address: '127.0.0.1', port: 4000 }),
+  ];
+  for (let number = 1; number <= connections; number++) events.push(...connection(number, 1 + (number % 2)));
+  events.push(
+    primary('disconnect', { workerId: 1, side: 'primary', step: 'requested' }),
+    primary('exit', { workerId: 1, code: 0, signal: null }),
+    primary('fork', { workerId: 3 }),
+    primary('exit', { workerId: null, code: 0, signal: null }),
+  );
+  return events;
+}
+
+describe('sequence diagram model', () => {
+  it('has a lane per process, in order, whatever order the events came in', () => {
+    const diagram = buildDiagram(run(2).reverse());
+    assert.deepEqual(
+      diagram.lanes.map((lane) => lane.id),
+      ['clients', 'primary', 'worker:1', 'worker:2', 'worker:3'],
+    );
+    assert.equal(diagram.lanes.find((lane) => lane.id === 'worker:2')?.pid, 102);
+  });
+
+  it('draws every cluster message between primary and workers, with the call site it happens at', () => {
+    const diagram = buildDiagram(run(1));
+    const labels = diagram.arrows.map((arrow) => `${arrow.from}→${arrow.to} ${arrow.label}`);
+    assert.deepEqual(labels.slice(0, 8), [
+      'primary→worker:1 fork()',
+      'primary→worker:2 fork()',
+      'worker:1→primary online',
+      'worker:2→primary online',
+      'worker:1→primary queryServer 127.0.0.1:0',
+      'primary→primary new RoundRobinHandle',
+      'primary→worker:1 reply: no handle',
+      'worker:1→primary listening 127.0.0.1:4000',
+    ]);
+    const newconn = diagram.arrows.find((arrow) => arrow.stage === 'newconn-sent');
+    assert.equal(newconn?.label, 'newconn #1 fd 21');
+    assert.equal(newconn?.callSite, 'rr:RoundRobinHandle.prototype.handoff');
+    assert.deepEqual(
+      diagram.arrows.filter((arrow) => arrow.connection === '1').map((arrow) => `${arrow.from}→${arrow.to}`),
+      ['clients→primary', 'primary→worker:2', 'worker:2→primary', 'worker:2→worker:2'],
+      'one connection: client → accept → newconn → ACK → connection',
+    );
+  });
+
+  it('names only call sites of the catalogue', () => {
+    const known = new Set(callSites.map((site) => site.id));
+    assert.deepEqual(Object.values(arrowCallSites).filter((id) => !known.has(id)), []);
+  });
+
+  it('ends an exited worker with a mark, and gives a respawned one its lane from its fork', () => {
+    const diagram = buildDiagram(run(1));
+    const exited = diagram.lanes.find((lane) => lane.id === 'worker:1');
+    const exitArrow = diagram.arrows.find((arrow) => arrow.stage === 'exit');
+    assert.equal(exited?.end?.row, exitArrow?.row);
+    const respawned = diagram.lanes.find((lane) => lane.id === 'worker:3');
+    const fork = diagram.arrows.find((arrow) => arrow.to === 'worker:3');
+    assert.equal(respawned?.startRow, fork?.row);
+    assert.ok((respawned?.startRow ?? 0) > (exitArrow?.row ?? Infinity));
+    assert.match(diagram.lanes.find((lane) => lane.id === 'primary')?.end?.text ?? '', /exit 0/);
+  });
+
+  it('past the limit, counts connections in one note instead of drawing them', () => {
+    const diagram = buildDiagram(run(1000), { connectionLimit: 10 });
+    assert.equal(diagram.connections.drawn, 10);
+    assert.equal(diagram.connections.aggregated, 990);
+    assert.equal(diagram.connections.arrowsNotDrawn, 990 * 4);
+    const notes = diagram.arrows.filter((arrow) => arrow.kind === 'note');
+    assert.equal(notes.length, 1);
+    assert.match(notes[0].label, /^\+ 990 more connections \(3960 arrows not drawn\): worker \d: 495, worker \d: 495$/);
+    assert.ok(diagram.arrows.length < 120, `${diagram.arrows.length} arrows drawn`);
+  });
+
+  it('has an OS lane only when syscall events exist, and puts the socket inode on newconn', () => {
+    assert.equal(buildDiagram(run(1)).lanes.some((lane) => lane.kind === 'os'), false);
+    const events = run(1);
+    const accepted = events.findIndex((event) => event.stage === 'accepted');
+    events.splice(accepted, 0, {
+      stage: 'syscall',
+      process: 'primary',
+      workerId: null,
+      pid: 100,
+      time: events[accepted].time - 0.5,
+      detail: { call: 'accept4', fd: 18, result: 21, socket: { inode: 424242 } },
+    });
+    const diagram = buildDiagram(events);
+    assert.equal(diagram.lanes[diagram.lanes.length - 1].kind, 'os');
+    assert.deepEqual(
+      diagram.arrows.filter((arrow) => arrow.kind === 'syscall').map((arrow) => `${arrow.from}→${arrow.to} ${arrow.label}`),
+      ['primary→os accept4(18) = 21'],
+    );
+    assert.equal(diagram.arrows.find((arrow) => arrow.stage === 'newconn-sent')?.label, 'newconn #1 fd 21 inode 424242');
+  });
+});
+
+describe('sequence diagram SVG', () => {
+  it('is well-formed XML with a lane per process and an arrow per message, text escaped', () => {
+    const events = run(3);
+    (events[4].detail as { address: string }).address = '<&"weird">';
+    const svg = renderSvg(buildDiagram(events), { standalone: true, title: 'a & b', highlightConnection: '2', current: { laneId: 'primary', text: '▶ stop 1/2 <x>' } });
+    const root = parseXml(svg);
+    assert.equal(root.name, 'svg');
+    assert.equal(root.attributes.xmlns, 'http://www.w3.org/2000/svg');
+    const elements = allElements(root);
+    const lanes = elements.filter((element) => element.attributes['data-lane']).map((element) => element.attributes['data-lane']);
+    assert.deepEqual(lanes, ['clients', 'primary', 'worker:1', 'worker:2', 'worker:3']);
+    assert.ok(elements.some((element) => element.name === 'text' && element.text === 'queryServer <&"weird">:0'));
+    const highlighted = elements.filter((element) => element.attributes.class?.split(' ').includes('ct-highlight'));
+    assert.deepEqual(
+      highlighted.map((element) => element.attributes['data-connection']),
+      ['2', '2', '2', '2'],
+    );
+    assert.ok(elements.some((element) => element.name === 'style'), 'a standalone file carries its colours');
+  });
+
+  it('the XML check itself refuses what is not well-formed', () => {
+    assert.throws(() => parseXml('<svg><g></svg>'), /does not match/);
+    assert.throws(() => parseXml('<svg><text>a & b</text></svg>'), /Bad entity/);
+    assert.throws(() => parseXml('<svg a="1" a="2"/>'), /Duplicate/);
+    assert.throws(() => parseXml('<svg/><svg/>'), /second root/);
+  });
+});

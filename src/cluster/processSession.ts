@@ -81,6 +81,8 @@ export class ProcessSession {
   /** Script ids to URLs: call frames carry only the id. */
   private readonly scripts = new Map<string, string>();
   private paused = false;
+  /** The process's own (main) execution context; the others are vm contexts. */
+  private defaultContextId: number | undefined;
 
   readonly onStage = this.stageEmitter.event;
   readonly onPaused = this.pausedEmitter.event;
@@ -156,8 +158,24 @@ export class ProcessSession {
       }),
     );
     // A finished process waits for its debugger to go ("Waiting for the debugger to
-    // disconnect…"): let it go at once.
-    this.disposables.add(cdp.on('Runtime.executionContextDestroyed', () => void this.close()));
+    // disconnect…"): let it go at once. Only its own context counts: vm contexts (template
+    // engines, jsdom) are destroyed whenever they are collected, and the process goes on.
+    // Runtime.enable announces the contexts that exist, the default one among them.
+    this.disposables.add(
+      cdp.on('Runtime.executionContextCreated', ({ context }) => {
+        const isDefault = (context.auxData as { isDefault?: boolean } | undefined)?.isDefault === true;
+        if (isDefault || this.defaultContextId === undefined) {
+          this.defaultContextId = context.id;
+        }
+      }),
+    );
+    this.disposables.add(
+      cdp.on('Runtime.executionContextDestroyed', ({ executionContextId }) => {
+        if (executionContextId === this.defaultContextId) {
+          void this.close();
+        }
+      }),
+    );
     this.disposables.add(cdp.onClose(() => this.markClosed()));
 
     await cdp.send('Runtime.enable');

@@ -16,6 +16,7 @@ import { callSites } from './callSites';
 import type { PauseOnExceptions } from './debugOperations';
 import { findFunction } from './functionBreakpoints';
 import { isInstrumentationUrl } from './instrumentation';
+import { KnownProcess, knowProcess } from './knownProcesses';
 import { checkLaunch, findPreload, LaunchedProgram } from './launchedProgram';
 import { createSessionDirectory, ProcessReport, ReportWatcher } from './launcher';
 import { callSiteModules, readNodeSources } from './nodeSources';
@@ -33,6 +34,8 @@ export class ClusterRuntime implements Disposable {
   private readonly disposables = new DisposableStore();
   private readonly sessions = new Map<number, ProcessSession>();
   private readonly identities = new Map<number, ProcessIdentity>();
+  /** Every process attached, as it was then: stopping signals only those very processes. */
+  private readonly known = new Map<number, KnownProcess>();
   private readonly plan: BreakpointPlan;
   private program: LaunchedProgram | undefined;
   private stopping: Promise<void> | undefined;
@@ -340,6 +343,8 @@ export class ClusterRuntime implements Disposable {
     const session = await ProcessSession.connect(identity);
     this.sessions.set(identity.pid, session);
     this.identities.set(identity.pid, identity);
+    // Its inspector answered, so the pid is still that process's.
+    this.known.set(identity.pid, knowProcess(identity.pid));
     session.onStage((event) => this.stageEmitter.fire(event));
     session.onProblem((problem) =>
       this.problem({ code: 'E_TRACK', message: `A tracepoint at ${problem.siteId} failed in pid ${problem.process.pid}: ${problem.message}`, pid: problem.process.pid }),
@@ -412,7 +417,7 @@ export class ClusterRuntime implements Disposable {
       await Promise.race([closing, new Promise<void>((resolve) => (timer = setTimeout(resolve, closeGraceMilliseconds)))]);
       clearTimeout(timer);
     }
-    await this.program?.stop([...this.identities.keys()]);
+    await this.program?.stop([...this.known.values()]);
     await closing;
     this.disposables.dispose();
     fs.rmSync(this.sessionDirectory, { recursive: true, force: true });

@@ -81,6 +81,8 @@ export class ProcessSession {
   /** Script ids to URLs: call frames carry only the id. */
   private readonly scripts = new Map<string, string>();
   private paused = false;
+  /** Counts pauses and resumes, to tell whether a pause is still the current one. */
+  private pauses = 0;
   /** The process's own (main) execution context; the others are vm contexts. */
   private defaultContextId: number | undefined;
 
@@ -147,13 +149,13 @@ export class ProcessSession {
     this.disposables.add(
       cdp.on('Debugger.paused', (event) => {
         this.paused = true;
-        const stopOwners = (event.hitBreakpoints ?? []).flatMap((id) => this.byInspectorId.get(id)?.stopOwners ?? []);
-        this.pausedEmitter.fire({ process: this.identity, reason: event.reason, stopOwners, callFrames: event.callFrames, data: event.data as Protocol.Runtime.RemoteObject | undefined });
+        void this.reportPause(event, ++this.pauses);
       }),
     );
     this.disposables.add(
       cdp.on('Debugger.resumed', () => {
         this.paused = false;
+        this.pauses += 1;
         this.resumedEmitter.fire(this.identity);
       }),
     );
@@ -193,6 +195,23 @@ export class ProcessSession {
       await this.installAgent(flushMilliseconds);
     }
     await this.setBreakpoints(breakpoints);
+  }
+
+  /**
+   * Reports a pause with the owners of the breakpoints it hit. A breakpoint can be hit before the
+   * answer that names its id is read (both come in one packet while breakpoints are being set):
+   * then the owners are known once the breakpoints in flight are set.
+   */
+  private async reportPause(event: Protocol.Debugger.PausedEvent, pause: number): Promise<void> {
+    const hit = event.hitBreakpoints ?? [];
+    if (hit.some((id) => !this.byInspectorId.has(id))) {
+      await this.syncing;
+      if (pause !== this.pauses) {
+        return; // it resumed meanwhile: that pause is over
+      }
+    }
+    const stopOwners = hit.flatMap((id) => this.byInspectorId.get(id)?.stopOwners ?? []);
+    this.pausedEmitter.fire({ process: this.identity, reason: event.reason, stopOwners, callFrames: event.callFrames, data: event.data as Protocol.Runtime.RemoteObject | undefined });
   }
 
   private async installOutputCapture(redirect: boolean): Promise<void> {

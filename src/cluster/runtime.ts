@@ -66,7 +66,21 @@ export class ClusterRuntime implements Disposable {
   /** A process is attached, its breakpoints are set, and it runs. */
   readonly onProcessAttached = this.attachedEmitter.event;
   readonly onProcessDetached = this.detachedEmitter.event;
-  readonly onPaused = this.pausedEmitter.event;
+  /**
+   * A process paused. Processes that paused before the first subscription (while attaching) and
+   * are still paused are reported to that one, as problems are.
+   */
+  readonly onPaused = (listener: Listener<RuntimePausedEvent>): Disposable => {
+    const subscription = this.pausedEmitter.event(listener);
+    this.pausesHeard = true;
+    const unheard = [...this.unheardPauses.values()];
+    this.unheardPauses.clear();
+    unheard.forEach((pause) => listener(pause));
+    return subscription;
+  };
+  private pausesHeard = false;
+  /** Per pid, a pause nobody has heard of yet; gone when that process resumes or goes. */
+  private readonly unheardPauses = new Map<number, RuntimePausedEvent>();
   readonly onResumed = this.resumedEmitter.event;
   readonly onOutput = this.outputEmitter.event;
   /**
@@ -324,6 +338,14 @@ export class ClusterRuntime implements Disposable {
     }
   }
 
+  private paused(pause: RuntimePausedEvent): void {
+    if (this.pausesHeard) {
+      this.pausedEmitter.fire(pause);
+    } else {
+      this.unheardPauses.set(pause.process.pid, pause);
+    }
+  }
+
   private track(work: Promise<unknown>): void {
     const guarded = work.catch((error: unknown) => {
       this.problem({ code: error instanceof ClusterTourError ? error.code : 'E_INTERNAL', message: messageOf(error) });
@@ -349,7 +371,10 @@ export class ClusterRuntime implements Disposable {
     session.onProblem((problem) =>
       this.problem({ code: 'E_TRACK', message: `A tracepoint at ${problem.siteId} failed in pid ${problem.process.pid}: ${problem.message}`, pid: problem.process.pid }),
     );
-    session.onResumed((process) => this.resumedEmitter.fire(process));
+    session.onResumed((process) => {
+      this.unheardPauses.delete(process.pid);
+      this.resumedEmitter.fire(process);
+    });
     session.onBreakpointResolved((event) => {
       const bound = this.boundOwners.get(identity.pid) ?? new Set<string>();
       this.boundOwners.set(identity.pid, bound);
@@ -357,8 +382,9 @@ export class ClusterRuntime implements Disposable {
       this.resolvedEmitter.fire(event);
     });
     session.onOutput((event) => this.processOutputEmitter.fire(event));
-    session.onPaused((event) => this.pausedEmitter.fire({ ...event, callSites: this.plan.callSitesOf(event.stopOwners) }));
+    session.onPaused((event) => this.paused({ ...event, callSites: this.plan.callSitesOf(event.stopOwners) }));
     session.onClosed(() => {
+      this.unheardPauses.delete(identity.pid);
       this.sessions.delete(identity.pid);
       this.ready.delete(identity.pid);
       this.boundOwners.delete(identity.pid);

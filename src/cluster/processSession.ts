@@ -78,6 +78,9 @@ export class ProcessSession {
   private readonly breakpoints = new Map<string, { id: string; wish: MergedBreakpoint; locations: Protocol.Debugger.Location[] }>();
   private readonly byInspectorId = new Map<string, MergedBreakpoint>();
   private syncing: Promise<void> = Promise.resolve();
+  /** The breakpoints asked for last; set in the process once `start` has enabled its debugger. */
+  private wanted: readonly MergedBreakpoint[] = [];
+  private breakpointsSettable = false;
   /** Script ids to URLs: call frames carry only the id. */
   private readonly scripts = new Map<string, string>();
   private paused = false;
@@ -143,6 +146,7 @@ export class ProcessSession {
     debugging: DebuggingOptions = {},
   ): Promise<void> {
     const cdp = this.cdp;
+    this.wanted = breakpoints;
     this.disposables.add(cdp.on('Runtime.bindingCalled', (event) => this.onBinding(event)));
     this.disposables.add(cdp.on('Debugger.breakpointResolved', (event) => this.onResolved(event.breakpointId, [event.location])));
     this.disposables.add(cdp.on('Debugger.scriptParsed', (event) => this.scripts.set(event.scriptId, event.url)));
@@ -194,7 +198,9 @@ export class ProcessSession {
     if (tracking) {
       await this.installAgent(flushMilliseconds);
     }
-    await this.setBreakpoints(breakpoints);
+    // The latest wish: breakpoints asked for while this process attached are among them.
+    this.breakpointsSettable = true;
+    await this.setBreakpoints(this.wanted);
   }
 
   /**
@@ -247,8 +253,12 @@ export class ProcessSession {
 
   /** Lets a process that waits in the preload's gate run. Safe to call for a process not waiting. */
   async release(): Promise<void> {
-    // Breakpoints asked for while attaching must be in place before the process's code runs.
-    await this.syncing;
+    // Breakpoints asked for while attaching must be in place before the process's code runs,
+    // those asked for while earlier ones were being set too.
+    for (let settled: Promise<void> | undefined; settled !== this.syncing; ) {
+      settled = this.syncing;
+      await settled;
+    }
     const expression = `(() => { const gate = globalThis[Symbol.for('cluster-tour.preload')]; return gate ? gate.release() : 'no gate'; })()`;
     await this.cdp.send('Runtime.evaluate', { expression, returnByValue: true, silent: true });
     // The flag is set first, so a run request that arrives before the wait starts is harmless;
@@ -256,9 +266,17 @@ export class ProcessSession {
     await this.cdp.send('Runtime.runIfWaitingForDebugger');
   }
 
-  /** Makes this process's breakpoints equal to `wanted`, changing only what differs. */
+  /**
+   * Makes this process's breakpoints equal to `wanted`, changing only what differs. While the
+   * process attaches, the wish is kept and `start` sets it before the process is released.
+   */
   setBreakpoints(wanted: readonly MergedBreakpoint[]): Promise<void> {
-    const run = this.syncing.then(() => this.applyBreakpoints(wanted));
+    this.wanted = wanted;
+    if (!this.breakpointsSettable) {
+      return Promise.resolve();
+    }
+    // The latest wish when its turn comes: a wish queued behind a newer one changes nothing.
+    const run = this.syncing.then(() => this.applyBreakpoints(this.wanted));
     this.syncing = run.catch(() => undefined);
     return run;
   }

@@ -30,9 +30,18 @@ export function checkLaunch(options: LaunchOptions): CheckedLaunch {
   if (!fs.existsSync(program)) {
     throw new ClusterTourError('E_PROGRAM_NOT_FOUND', `The program ${program} does not exist.`);
   }
-  const env = { ...process.env, ...options.env };
+  const env = { ...editorless(process.env), ...options.env };
   const runtimeExecutable = findExecutable(options.runtimeExecutable ?? 'node', cwd, env);
   return { cwd, program, env, runtimeExecutable };
+}
+
+/**
+ * The controller's environment without the editor's own variables: VSCODE_* (IPC handles, NLS,
+ * the extension host's settings) and ELECTRON_RUN_AS_NODE mean something only to the editor's
+ * processes, and would change how a node or electron program under debug behaves.
+ */
+export function editorless(environment: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(environment).filter(([name]) => !name.startsWith('VSCODE_') && name !== 'ELECTRON_RUN_AS_NODE'));
 }
 
 export class LaunchedProgram implements Disposable {

@@ -46,6 +46,8 @@ export class ClusterRuntime implements Disposable {
   private pauseOnExceptions: PauseOnExceptions = 'none';
   private captureOutput = false;
   private nodeSources: ReadonlyMap<string, string> = new Map();
+  /** The Node binary whose sources the call sites were resolved in. */
+  private sourcesExecutable = '';
   /** Titles of the presets people defined, by id. */
   private presetTitles: ReadonlyMap<string, string> = new Map();
   /** Per attached pid: the stop owners whose breakpoints its inspector bound. */
@@ -125,7 +127,8 @@ export class ClusterRuntime implements Disposable {
     // Checked before anything is created, so a bad option leaves nothing behind.
     const definitions = checkPresetOptions(options);
     const { cwd, program, env, runtimeExecutable } = checkLaunch(options);
-    const node = await readNodeSources(runtimeExecutable, callSiteModules(callSites));
+    // Read as the app will run (its folder, its environment): a version manager's shim then picks the same Node.
+    const node = await readNodeSources(runtimeExecutable, callSiteModules(callSites), { cwd, env });
     const resolutions = resolveCallSites(node.sources, callSites);
     const definedPresets = resolvePresets(definitions, resolutions, node.sources);
     const preloadPath = options.preloadPath ?? findPreload();
@@ -141,6 +144,7 @@ export class ClusterRuntime implements Disposable {
       definedPresets,
     );
     runtime.prepare(node.sources, options.breakpoints ?? [], options.debugging, definitions);
+    runtime.sourcesExecutable = node.execPath;
     if (options.stopOnEntry) {
       runtime.plan.stopOnEntry({ url: pathToFileURL(program).href, lineNumber: 0 });
     }
@@ -164,6 +168,7 @@ export class ClusterRuntime implements Disposable {
     const definedPresets = resolvePresets(definitions, resolutions, node.sources);
     const runtime = new ClusterRuntime('attach', node.version, resolutions, options.preloadPath ?? findPreload(), createSessionDirectory(), options.presets ?? [], true, definedPresets);
     runtime.prepare(node.sources, options.breakpoints ?? [], options.debugging, definitions);
+    runtime.sourcesExecutable = node.execPath;
     try {
       await runtime.attachProcess(identity);
       const session = identity.role === 'primary' ? runtime.sessions.get(identity.pid) : undefined;
@@ -367,6 +372,7 @@ export class ClusterRuntime implements Disposable {
     this.identities.set(identity.pid, identity);
     // Its inspector answered, so the pid is still that process's.
     this.known.set(identity.pid, knowProcess(identity.pid));
+    this.track(this.checkNodeOf(session));
     session.onStage((event) => this.stageEmitter.fire(event));
     session.onProblem((problem) =>
       this.problem({ code: 'E_TRACK', message: `A tracepoint at ${problem.siteId} failed in pid ${problem.process.pid}: ${problem.message}`, pid: problem.process.pid }),
@@ -410,6 +416,34 @@ export class ClusterRuntime implements Disposable {
       this.ready.set(identity.pid, identity);
       this.attachedEmitter.fire(identity);
     }
+  }
+
+  /**
+   * Says so when a process runs another Node than the one whose sources the call sites were
+   * resolved in (a wrapper or version manager picked another, or `cluster.setupPrimary({ execPath })`):
+   * lines differ between versions, so its stops inside Node's library may be wrong.
+   */
+  private async checkNodeOf(session: ProcessSession): Promise<void> {
+    let answer: Awaited<ReturnType<typeof session.cdp.send<'Runtime.evaluate'>>>;
+    try {
+      answer = await session.cdp.send('Runtime.evaluate', { expression: '({ version: process.version, execPath: process.execPath })', returnByValue: true, silent: true });
+    } catch (error) {
+      if (session.isClosed) {
+        return; // it exited while we asked: nothing of it left to stop in
+      }
+      throw error;
+    }
+    const running = answer.result.value as { version?: string; execPath?: string } | undefined;
+    if (running?.version === undefined || running.version === this.nodeVersion) {
+      return;
+    }
+    const { pid, role, workerId } = session.identity;
+    const name = role === 'primary' ? 'the primary' : `worker ${workerId}`;
+    this.problem({
+      code: 'E_NODE_MISMATCH',
+      message: `${name} (pid ${pid}) runs Node ${running.version} (${running.execPath}), but call sites were resolved in the sources of Node ${this.nodeVersion} (${this.sourcesExecutable}); lines differ between versions, so its stops inside Node's library may be at the wrong lines. Set runtimeExecutable to ${running.execPath}.`,
+      pid,
+    });
   }
 
   /**

@@ -19,6 +19,7 @@ import { isInstrumentationUrl } from './instrumentation';
 import { KnownProcess, knowProcess } from './knownProcesses';
 import { checkLaunch, findPreload, LaunchedProgram } from './launchedProgram';
 import { createSessionDirectory, ProcessReport, ReportWatcher } from './launcher';
+import { nodeMismatch } from './nodeMismatch';
 import { callSiteModules, readNodeSources } from './nodeSources';
 import { BreakpointResolvedEvent, ProcessIdentity, ProcessOutputEvent, ProcessSession } from './processSession';
 import { resolveCallSites } from './resolver';
@@ -418,32 +419,12 @@ export class ClusterRuntime implements Disposable {
     }
   }
 
-  /**
-   * Says so when a process runs another Node than the one whose sources the call sites were
-   * resolved in (a wrapper or version manager picked another, or `cluster.setupPrimary({ execPath })`):
-   * lines differ between versions, so its stops inside Node's library may be wrong.
-   */
+  /** Says so when a process runs another Node than the one whose sources were read (see nodeMismatch.ts). */
   private async checkNodeOf(session: ProcessSession): Promise<void> {
-    let answer: Awaited<ReturnType<typeof session.cdp.send<'Runtime.evaluate'>>>;
-    try {
-      answer = await session.cdp.send('Runtime.evaluate', { expression: '({ version: process.version, execPath: process.execPath })', returnByValue: true, silent: true });
-    } catch (error) {
-      if (session.isClosed) {
-        return; // it exited while we asked: nothing of it left to stop in
-      }
-      throw error;
+    const problem = await nodeMismatch(session, { version: this.nodeVersion, execPath: this.sourcesExecutable });
+    if (problem) {
+      this.problem(problem);
     }
-    const running = answer.result.value as { version?: string; execPath?: string } | undefined;
-    if (running?.version === undefined || running.version === this.nodeVersion) {
-      return;
-    }
-    const { pid, role, workerId } = session.identity;
-    const name = role === 'primary' ? 'the primary' : `worker ${workerId}`;
-    this.problem({
-      code: 'E_NODE_MISMATCH',
-      message: `${name} (pid ${pid}) runs Node ${running.version} (${running.execPath}), but call sites were resolved in the sources of Node ${this.nodeVersion} (${this.sourcesExecutable}); lines differ between versions, so its stops inside Node's library may be at the wrong lines. Set runtimeExecutable to ${running.execPath}.`,
-      pid,
-    });
   }
 
   /**

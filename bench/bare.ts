@@ -1,6 +1,7 @@
 // Runs a fixture with plain `node` (no inspector, no preload): the baseline of every ratio. The
 // fixture gets a process group of its own, which is what `stop()` signals, so its workers go too.
 import { spawn } from 'node:child_process';
+import { KnownProcess, knowProcess } from '../src/cluster/knownProcesses';
 import { stopProcessGroup } from '../src/cluster/launcher';
 import { ListeningWatcher } from './listening';
 
@@ -16,7 +17,11 @@ export class BareProgram {
   private readonly killOnExit = (): void => killGroupNow(this.processGroup);
   readonly watcher = new ListeningWatcher();
 
+  /** The fixture's primary, known while it is our unreaped child: stopping signals only its group. */
+  private readonly leader: KnownProcess;
+
   private constructor(readonly processGroup: number) {
+    this.leader = knowProcess(processGroup);
     // Last resort if the benchmark dies without stopping: 'exit' allows only synchronous work.
     process.on('exit', this.killOnExit);
   }
@@ -41,7 +46,7 @@ export class BareProgram {
   }
 
   stop(): Promise<void> {
-    this.stopping ??= stopProcessGroup(this.processGroup, []).finally(() => process.removeListener('exit', this.killOnExit));
+    this.stopping ??= stopProcessGroup(this.processGroup, [this.leader]).finally(() => process.removeListener('exit', this.killOnExit));
     return this.stopping;
   }
 }

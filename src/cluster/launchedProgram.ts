@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { Disposable, DisposableStore, toDisposable } from '../common/disposable';
 import { Emitter } from '../common/emitter';
 import { ClusterTourError } from '../common/errors';
+import { groupIsOurs, KnownProcess, knowProcess } from './knownProcesses';
 import { delay, findExecutable, groupAlive, SpawnOptions, spawnObserved, startWatchdog, stopProcessGroup } from './launcher';
 import { OutputFilter } from './outputFilter';
 import type { EndEvent, LaunchOptions, OutputEvent } from './runtimeTypes';
@@ -29,9 +30,18 @@ export function checkLaunch(options: LaunchOptions): CheckedLaunch {
   if (!fs.existsSync(program)) {
     throw new ClusterTourError('E_PROGRAM_NOT_FOUND', `The program ${program} does not exist.`);
   }
-  const env = { ...process.env, ...options.env };
+  const env = { ...editorless(process.env), ...options.env };
   const runtimeExecutable = findExecutable(options.runtimeExecutable ?? 'node', cwd, env);
   return { cwd, program, env, runtimeExecutable };
+}
+
+/**
+ * The controller's environment without the editor's own variables: VSCODE_* (IPC handles, NLS,
+ * the extension host's settings) and ELECTRON_RUN_AS_NODE mean something only to the editor's
+ * processes, and would change how a node or electron program under debug behaves.
+ */
+export function editorless(environment: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(environment).filter(([name]) => !name.startsWith('VSCODE_') && name !== 'ELECTRON_RUN_AS_NODE'));
 }
 
 export class LaunchedProgram implements Disposable {
@@ -44,11 +54,20 @@ export class LaunchedProgram implements Disposable {
   /** The primary exited; other processes of the group may still be running. */
   readonly onExit = this.exitEmitter.event;
 
+  /** The primary as started: it stays our child (its pid ours) until it is reaped. */
+  private readonly leader: KnownProcess;
+  /** In the environment of every process of the app, and of no other: proof that a group is ours. */
+  private readonly mark: string;
+
   private constructor(
     private readonly child: ChildProcess,
     /** The primary's pid; it leads the process group. */
     readonly pid: number,
-  ) {}
+    sessionDirectory: string,
+  ) {
+    this.leader = knowProcess(pid);
+    this.mark = `CLUSTER_TOUR_SESSION=${sessionDirectory}`;
+  }
 
   /** Starts the app; its processes wait in the preload until the controller releases them. */
   static start(options: SpawnOptions, sessionDirectory: string): LaunchedProgram {
@@ -59,7 +78,7 @@ export class LaunchedProgram implements Disposable {
       child.once('error', () => undefined);
       throw new ClusterTourError('E_SPAWN', `Could not start ${options.runtimeExecutable}.`);
     }
-    const program = new LaunchedProgram(child, child.pid);
+    const program = new LaunchedProgram(child, child.pid, sessionDirectory);
     program.watch(options.runtimeExecutable, sessionDirectory);
     return program;
   }
@@ -71,9 +90,12 @@ export class LaunchedProgram implements Disposable {
     }
   }
 
-  /** Stops every process of the group (and `extraPids`, which may have left it); resolves when all are gone. */
-  async stop(extraPids: readonly number[]): Promise<void> {
-    await stopProcessGroup(this.pid, extraPids);
+  /**
+   * Stops every process of the group (and `known` ones, which may have left it), leaving alone
+   * any that took a pid or group number of ours since; resolves when all are gone.
+   */
+  async stop(known: readonly KnownProcess[]): Promise<void> {
+    await stopProcessGroup(this.pid, [this.leader, ...known], { mark: this.mark });
     // The child's own 'exit' may still be queued; give it a turn so `onExit` fires.
     if (this.child.exitCode === null && this.child.signalCode === null) {
       await new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
@@ -92,7 +114,7 @@ export class LaunchedProgram implements Disposable {
     // Last resort when the controller exits without stopping (a crash, process.exit): the
     // 'exit' handler may only do synchronous work, and a SIGKILL to the group is that.
     const onExit = (): void => {
-      if (groupAlive(this.pid)) {
+      if (groupAlive(this.pid) && groupIsOurs(this.pid, [this.leader], this.mark)) {
         process.kill(-this.pid, 'SIGKILL');
       }
     };

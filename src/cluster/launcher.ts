@@ -10,6 +10,7 @@ import { Emitter } from '../common/emitter';
 import { ClusterTourError } from '../common/errors';
 import type { ProcessRole } from '../common/stages';
 import { startTimeOf } from './procfs';
+import { groupIsOurs, isRunning, KnownProcess, knowProcess, membersOf, signalKnown, signalQuietly } from './knownProcesses';
 
 /** What the preload writes for each process it holds at its gate. */
 export interface ProcessReport {
@@ -234,25 +235,38 @@ function killQuietly(target: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** What `stopProcessGroup` needs besides the group and the processes it knows. */
+export interface StopOptions {
+  /** `NAME=value` in the environment of the group's processes (our session folder): proof they are ours. */
+  mark?: string;
+  graceMilliseconds?: number;
+}
+
 /**
- * Stops a process group: SIGTERM, then SIGKILL after `graceMilliseconds`, and also the given
- * pids one by one (a process may have left the group). Resolves when all are gone.
+ * Stops a process group: SIGTERM, then SIGKILL after the grace time, and also the known processes
+ * one by one (a process may have left the group). Only what is still ours is signalled (see
+ * knownProcesses.ts): the group while a known member, or one with `mark`, lives in it; a known
+ * process while it is the very one seen, not a later one with its pid. Resolves when all are gone.
  */
-export async function stopProcessGroup(processGroup: number, extraPids: readonly number[], graceMilliseconds = 1500): Promise<void> {
-  killQuietly(-processGroup, 'SIGTERM');
-  for (const pid of extraPids) {
-    killQuietly(pid, 'SIGTERM');
-  }
+export async function stopProcessGroup(processGroup: number, known: readonly KnownProcess[], options: StopOptions = {}): Promise<void> {
+  const { mark, graceMilliseconds = 1500 } = options;
+  // Members now, while the group is ours, stay ours after the last process we knew has ended.
+  const ours = groupIsOurs(processGroup, known, mark) ? [...known, ...membersOf(processGroup).map(knowProcess)] : [...known];
+  const ourGroupAlive = (): boolean => groupAlive(processGroup) && groupIsOurs(processGroup, ours, mark);
+  const signalAll = (signal: NodeJS.Signals): void => {
+    if (groupIsOurs(processGroup, ours, mark)) {
+      signalQuietly(-processGroup, signal);
+    }
+    ours.forEach((each) => signalKnown(each, signal));
+  };
+  signalAll('SIGTERM');
   const deadline = Date.now() + graceMilliseconds;
-  while (Date.now() < deadline && (groupAlive(processGroup) || extraPids.some(pidAlive))) {
+  while (Date.now() < deadline && (ourGroupAlive() || ours.some(isRunning))) {
     await delay(25);
   }
-  killQuietly(-processGroup, 'SIGKILL');
-  for (const pid of extraPids) {
-    killQuietly(pid, 'SIGKILL');
-  }
+  signalAll('SIGKILL');
   const hardDeadline = Date.now() + 5000;
-  while (groupAlive(processGroup) || extraPids.some(pidAlive)) {
+  while (ourGroupAlive() || ours.some(isRunning)) {
     if (Date.now() > hardDeadline) {
       throw new ClusterTourError('E_STOP', `Processes of group ${processGroup} did not exit after SIGKILL`);
     }

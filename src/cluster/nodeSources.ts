@@ -1,7 +1,8 @@
-// Reads the library sources of the Node that will run the app (a throwaway process of the same
-// binary), so call sites resolve against that Node's own lines even before its modules load.
+// Reads the library sources of the Node that will run the app (a throwaway process started the
+// way the app will be: same executable, folder and environment, so that a version manager's shim
+// picks the same Node), so call sites resolve against that Node's own lines before its modules load.
 import { spawn } from 'node:child_process';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { ClusterTourError } from '../common/errors';
 import type { CallSite } from './callSite';
 
@@ -9,6 +10,8 @@ export interface NodeSources {
   executable: string;
   /** `process.version` of that binary, e.g. `v24.21.0`. */
   version: string;
+  /** `process.execPath` of the reader: the binary itself, behind any shim `executable` is. */
+  execPath: string;
   major: number;
   /** Module id (`internal/cluster/primary`) → source text; ids the binary lacks are absent. */
   sources: Map<string, string>;
@@ -16,6 +19,10 @@ export interface NodeSources {
 
 export interface ReadNodeSourcesOptions {
   timeoutMs?: number;
+  /** The folder the app runs in (a shim may pick its Node by it, e.g. from .node-version). */
+  cwd?: string;
+  /** The app's environment (NODE_OPTIONS left out); the controller's when absent. */
+  env?: Record<string, string | undefined>;
 }
 
 const oldestSupportedMajor = 18;
@@ -30,7 +37,7 @@ const ids = JSON.parse(process.argv[1]);
 const natives = process.binding('natives');
 const sources = {};
 for (const id of ids) if (typeof natives[id] === 'string') sources[id] = natives[id];
-process.stdout.write(JSON.stringify({ version: process.version, sources }));
+process.stdout.write(JSON.stringify({ version: process.version, execPath: process.execPath, sources }));
 `;
 
 /** Sources already read, by executable path and modification time: a relaunch spawns nothing. */
@@ -52,7 +59,7 @@ export async function readNodeSources(
 
   // Ask for what was cached before too, so the cache entry keeps growing instead of flip-flopping.
   const wanted = [...new Set([...moduleIds, ...(cached ? cached.result.sources.keys() : [])])];
-  const output = await runReader(executable, wanted, options.timeoutMs ?? defaultTimeoutMs);
+  const output = await runReader(executable, wanted, options);
   const result = parseOutput(executable, output);
   if (cacheKey !== null) {
     cache.set(cacheKey, { result, absent: new Set(wanted.filter((id) => !result.sources.has(id))) });
@@ -60,11 +67,14 @@ export async function readNodeSources(
   return result;
 }
 
-/** `path|mtime`, or null when the path cannot be stat'ed (a bare command name found through PATH). */
+/**
+ * `path|mtime`, or null when the path cannot be stat'ed (a bare command name found through PATH)
+ * or is a script: a version manager's shim picks a Node by folder or environment on each run.
+ */
 async function cacheKeyOf(executable: string): Promise<string | null> {
   try {
     const info = await stat(executable);
-    return `${executable}|${info.mtimeMs}`;
+    return (await isScript(executable)) ? null : `${executable}|${info.mtimeMs}`;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && executable.includes('/')) {
@@ -75,13 +85,27 @@ async function cacheKeyOf(executable: string): Promise<string | null> {
   }
 }
 
-function runReader(executable: string, moduleIds: readonly string[], timeoutMs: number): Promise<{ stdout: string; stderr: string }> {
-  const environment = { ...process.env };
+/** True when the file starts with `#!`. */
+async function isScript(file: string): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const start = Buffer.alloc(2);
+    await handle.read(start, 0, 2, 0);
+    return start.toString('latin1') === '#!';
+  } finally {
+    await handle.close();
+  }
+}
+
+function runReader(executable: string, moduleIds: readonly string[], options: ReadNodeSourcesOptions): Promise<{ stdout: string; stderr: string }> {
+  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+  const environment = { ...(options.env ?? process.env) };
   // A preload from NODE_OPTIONS (ours included) must not run in this throwaway process.
   delete environment.NODE_OPTIONS;
   return new Promise((resolve, reject) => {
     const reader = spawn(executable, ['--no-deprecation', '-e', readerScript, JSON.stringify(moduleIds)], {
       env: environment,
+      cwd: options.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
       windowsHide: true,
     });
@@ -136,7 +160,7 @@ function parseOutput(executable: string, output: { stdout: string; stderr: strin
       `${executable} printed something other than its sources (${(error as Error).message})${excerpt(output.stderr || output.stdout)}`,
     );
   }
-  const { version, sources } = (parsed ?? {}) as { version?: unknown; sources?: unknown };
+  const { version, execPath, sources } = (parsed ?? {}) as { version?: unknown; execPath?: unknown; sources?: unknown };
   const major = typeof version === 'string' ? Number(/^v(\d+)\./.exec(version)?.[1]) : NaN;
   if (typeof version !== 'string' || !Number.isInteger(major)) {
     throw new ClusterTourError('E_NODE_SOURCES', `${executable} reported no usable version${excerpt(output.stdout)}`);
@@ -151,7 +175,7 @@ function parseOutput(executable: string, output: { stdout: string; stderr: strin
   for (const [id, text] of Object.entries((sources ?? {}) as Record<string, unknown>)) {
     if (typeof text === 'string') map.set(id, text);
   }
-  return { executable, version, major, sources: map };
+  return { executable, version, execPath: typeof execPath === 'string' ? execPath : executable, major, sources: map };
 }
 
 function excerpt(text: string): string {

@@ -82,9 +82,16 @@ export class ProcessSession {
   private readonly breakpoints = new Map<string, { id: string; wish: MergedBreakpoint; locations: Protocol.Debugger.Location[] }>();
   private readonly byInspectorId = new Map<string, MergedBreakpoint>();
   private syncing: Promise<void> = Promise.resolve();
+  /** The breakpoints asked for last; set in the process once `start` has enabled its debugger. */
+  private wanted: readonly MergedBreakpoint[] = [];
+  private breakpointsSettable = false;
   /** Script ids to URLs: call frames carry only the id. */
   private readonly scripts = new Map<string, string>();
   private paused = false;
+  /** Counts pauses and resumes, to tell whether a pause is still the current one. */
+  private pauses = 0;
+  /** The process's own (main) execution context; the others are vm contexts. */
+  private defaultContextId: number | undefined;
 
   readonly onStage = this.stageEmitter.event;
   readonly onPaused = this.pausedEmitter.event;
@@ -143,14 +150,14 @@ export class ProcessSession {
     debugging: DebuggingOptions = {},
   ): Promise<void> {
     const cdp = this.cdp;
+    this.wanted = breakpoints;
     this.disposables.add(cdp.on('Runtime.bindingCalled', (event) => this.onBinding(event)));
     this.disposables.add(cdp.on('Debugger.breakpointResolved', (event) => this.onResolved(event.breakpointId, [event.location])));
     this.disposables.add(cdp.on('Debugger.scriptParsed', (event) => this.scripts.set(event.scriptId, event.url)));
     this.disposables.add(
       cdp.on('Debugger.paused', (event) => {
         this.paused = true;
-        const stopOwners = (event.hitBreakpoints ?? []).flatMap((id) => this.byInspectorId.get(id)?.stopOwners ?? []);
-        this.pausedEmitter.fire({ process: this.identity, reason: event.reason, stopOwners, callFrames: event.callFrames, data: event.data as Protocol.Runtime.RemoteObject | undefined });
+        void this.reportPause(event, ++this.pauses);
       }),
     );
     this.disposables.add(
@@ -163,12 +170,29 @@ export class ProcessSession {
             this.problemEmitter.fire({ process: this.identity, siteId: 'debugger', message: `could not release the objects of the last pause: ${messageOf(error)}` });
           }
         });
+        this.pauses += 1;
         this.resumedEmitter.fire(this.identity);
       }),
     );
     // A finished process waits for its debugger to go ("Waiting for the debugger to
-    // disconnect…"): let it go at once.
-    this.disposables.add(cdp.on('Runtime.executionContextDestroyed', () => void this.close()));
+    // disconnect…"): let it go at once. Only its own context counts: vm contexts (template
+    // engines, jsdom) are destroyed whenever they are collected, and the process goes on.
+    // Runtime.enable announces the contexts that exist, the default one among them.
+    this.disposables.add(
+      cdp.on('Runtime.executionContextCreated', ({ context }) => {
+        const isDefault = (context.auxData as { isDefault?: boolean } | undefined)?.isDefault === true;
+        if (isDefault || this.defaultContextId === undefined) {
+          this.defaultContextId = context.id;
+        }
+      }),
+    );
+    this.disposables.add(
+      cdp.on('Runtime.executionContextDestroyed', ({ executionContextId }) => {
+        if (executionContextId === this.defaultContextId) {
+          void this.close();
+        }
+      }),
+    );
     this.disposables.add(cdp.onClose(() => this.markClosed()));
 
     await cdp.send('Runtime.enable');
@@ -189,7 +213,26 @@ export class ProcessSession {
     if (tracking) {
       await this.installAgent(flushMilliseconds);
     }
-    await this.setBreakpoints(breakpoints);
+    // The latest wish: breakpoints asked for while this process attached are among them.
+    this.breakpointsSettable = true;
+    await this.setBreakpoints(this.wanted);
+  }
+
+  /**
+   * Reports a pause with the owners of the breakpoints it hit. A breakpoint can be hit before the
+   * answer that names its id is read (both come in one packet while breakpoints are being set):
+   * then the owners are known once the breakpoints in flight are set.
+   */
+  private async reportPause(event: Protocol.Debugger.PausedEvent, pause: number): Promise<void> {
+    const hit = event.hitBreakpoints ?? [];
+    if (hit.some((id) => !this.byInspectorId.has(id))) {
+      await this.syncing;
+      if (pause !== this.pauses) {
+        return; // it resumed meanwhile: that pause is over
+      }
+    }
+    const stopOwners = hit.flatMap((id) => this.byInspectorId.get(id)?.stopOwners ?? []);
+    this.pausedEmitter.fire({ process: this.identity, reason: event.reason, stopOwners, callFrames: event.callFrames, data: event.data as Protocol.Runtime.RemoteObject | undefined });
   }
 
   private async installOutputCapture(redirect: boolean): Promise<void> {
@@ -225,8 +268,12 @@ export class ProcessSession {
 
   /** Lets a process that waits in the preload's gate run. Safe to call for a process not waiting. */
   async release(): Promise<void> {
-    // Breakpoints asked for while attaching must be in place before the process's code runs.
-    await this.syncing;
+    // Breakpoints asked for while attaching must be in place before the process's code runs,
+    // those asked for while earlier ones were being set too.
+    for (let settled: Promise<void> | undefined; settled !== this.syncing; ) {
+      settled = this.syncing;
+      await settled;
+    }
     // For a process started with --inspect-brk; the preload's gate does not wait for it.
     await this.cdp.send('Runtime.runIfWaitingForDebugger');
     // Last, so that the answer comes as the process goes on, as it did from Node's own wait.
@@ -234,9 +281,17 @@ export class ProcessSession {
     await this.cdp.send('Runtime.evaluate', { expression, returnByValue: true, silent: true });
   }
 
-  /** Makes this process's breakpoints equal to `wanted`, changing only what differs. */
+  /**
+   * Makes this process's breakpoints equal to `wanted`, changing only what differs. While the
+   * process attaches, the wish is kept and `start` sets it before the process is released.
+   */
   setBreakpoints(wanted: readonly MergedBreakpoint[]): Promise<void> {
-    const run = this.syncing.then(() => this.applyBreakpoints(wanted));
+    this.wanted = wanted;
+    if (!this.breakpointsSettable) {
+      return Promise.resolve();
+    }
+    // The latest wish when its turn comes: a wish queued behind a newer one changes nothing.
+    const run = this.syncing.then(() => this.applyBreakpoints(this.wanted));
     this.syncing = run.catch(() => undefined);
     return run;
   }

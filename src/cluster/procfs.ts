@@ -9,6 +9,8 @@ export interface ProcessStat {
   /** One letter: R, S, D, Z, T… */
   state: string;
   ppid: number;
+  /** Field 5: the process group. */
+  processGroup: number;
   /** Field 22: with the pid, identifies this process across pid reuse. */
   startTime: string;
 }
@@ -20,7 +22,7 @@ export function statOf(pid: number): ProcessStat | undefined {
   }
   // The command name sits in parentheses and may itself hold spaces or parentheses.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { state: fields[0], ppid: Number(fields[1]), startTime: fields[19] };
+  return { state: fields[0], ppid: Number(fields[1]), processGroup: Number(fields[2]), startTime: fields[19] };
 }
 
 /** Field 22 of /proc/<pid>/stat; undefined when the process is gone or a zombie. */

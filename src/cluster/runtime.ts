@@ -18,10 +18,12 @@ import { findFunction } from './functionBreakpoints';
 import { HandoffWatch } from './handoffWatch';
 import { killWorker } from './killWorker';
 import { isInstrumentationUrl } from './instrumentation';
+import { KnownProcess, knowProcess } from './knownProcesses';
 import { checkLaunch, findPreload, LaunchedProgram } from './launchedProgram';
 import type { GuestOptions } from './agent/guest';
 import { guestCheckMilliseconds } from './guestSession';
 import { controllerIdentity, createSessionDirectory, preloadOptions, ProcessReport, ReportWatcher, sessionEnvironment, startAttachWatchdog } from './launcher';
+import { nodeMismatch } from './nodeMismatch';
 import { callSiteModules, readNodeSources } from './nodeSources';
 import { BreakpointResolvedEvent, ProcessIdentity, ProcessOutputEvent, ProcessSession } from './processSession';
 import { resolveCallSites } from './resolver';
@@ -37,6 +39,8 @@ export class ClusterRuntime implements Disposable {
   private readonly disposables = new DisposableStore();
   private readonly sessions = new Map<number, ProcessSession>();
   private readonly identities = new Map<number, ProcessIdentity>();
+  /** Every process attached, as it was then: stopping signals only those very processes. */
+  private readonly known = new Map<number, KnownProcess>();
   private readonly plan: BreakpointPlan;
   private program: LaunchedProgram | undefined;
   private stopping: Promise<void> | undefined;
@@ -47,6 +51,8 @@ export class ClusterRuntime implements Disposable {
   private pauseOnExceptions: PauseOnExceptions = 'none';
   private captureOutput = false;
   private nodeSources: ReadonlyMap<string, string> = new Map();
+  /** The Node binary whose sources the call sites were resolved in. */
+  private sourcesExecutable = '';
   /** Titles of the presets people defined, by id. */
   private presetTitles: ReadonlyMap<string, string> = new Map();
   /** Per attached pid: the stop owners whose breakpoints its inspector bound. */
@@ -69,7 +75,21 @@ export class ClusterRuntime implements Disposable {
   /** A process is attached, its breakpoints are set, and it runs. */
   readonly onProcessAttached = this.attachedEmitter.event;
   readonly onProcessDetached = this.detachedEmitter.event;
-  readonly onPaused = this.pausedEmitter.event;
+  /**
+   * A process paused. Processes that paused before the first subscription (while attaching) and
+   * are still paused are reported to that one, as problems are.
+   */
+  readonly onPaused = (listener: Listener<RuntimePausedEvent>): Disposable => {
+    const subscription = this.pausedEmitter.event(listener);
+    this.pausesHeard = true;
+    const unheard = [...this.unheardPauses.values()];
+    this.unheardPauses.clear();
+    unheard.forEach((pause) => listener(pause));
+    return subscription;
+  };
+  private pausesHeard = false;
+  /** Per pid, a pause nobody has heard of yet; gone when that process resumes or goes. */
+  private readonly unheardPauses = new Map<number, RuntimePausedEvent>();
   readonly onResumed = this.resumedEmitter.event;
   readonly onOutput = this.outputEmitter.event;
   /**
@@ -114,7 +134,8 @@ export class ClusterRuntime implements Disposable {
     // Checked before anything is created, so a bad option leaves nothing behind.
     const definitions = checkPresetOptions(options);
     const { cwd, program, env, runtimeExecutable } = checkLaunch(options);
-    const node = await readNodeSources(runtimeExecutable, callSiteModules(callSites));
+    // Read as the app will run (its folder, its environment): a version manager's shim then picks the same Node.
+    const node = await readNodeSources(runtimeExecutable, callSiteModules(callSites), { cwd, env });
     const resolutions = resolveCallSites(node.sources, callSites);
     const definedPresets = resolvePresets(definitions, resolutions, node.sources);
     const preloadPath = options.preloadPath ?? findPreload();
@@ -130,6 +151,7 @@ export class ClusterRuntime implements Disposable {
       definedPresets,
     );
     runtime.prepare(node.sources, options.breakpoints ?? [], options.debugging, definitions);
+    runtime.sourcesExecutable = node.execPath;
     if (options.stopOnEntry) {
       runtime.plan.stopOnEntry({ url: pathToFileURL(program).href, lineNumber: 0 });
     }
@@ -156,6 +178,7 @@ export class ClusterRuntime implements Disposable {
     // Removes the session folder if this process dies without detaching: the app's guests then undo themselves.
     runtime.disposables.add(startAttachWatchdog(execPath, sessionDirectory));
     runtime.prepare(node.sources, options.breakpoints ?? [], options.debugging, definitions);
+    runtime.sourcesExecutable = node.execPath;
     try {
       await runtime.attachProcess(identity);
       const session = identity.role === 'primary' ? runtime.sessions.get(identity.pid) : undefined;
@@ -338,6 +361,14 @@ export class ClusterRuntime implements Disposable {
     }
   }
 
+  private paused(pause: RuntimePausedEvent): void {
+    if (this.pausesHeard) {
+      this.pausedEmitter.fire(pause);
+    } else {
+      this.unheardPauses.set(pause.process.pid, pause);
+    }
+  }
+
   private track(work: Promise<unknown>): void {
     const guarded = work.catch((error: unknown) => {
       this.problem({ code: error instanceof ClusterTourError ? error.code : 'E_INTERNAL', message: messageOf(error) });
@@ -357,11 +388,17 @@ export class ClusterRuntime implements Disposable {
     const session = await ProcessSession.connect(identity);
     this.sessions.set(identity.pid, session);
     this.identities.set(identity.pid, identity);
+    // Its inspector answered, so the pid is still that process's.
+    this.known.set(identity.pid, knowProcess(identity.pid));
+    this.track(this.checkNodeOf(session));
     session.onStage((event) => this.handoffs.observe(event));
     session.onProblem((problem) =>
       this.problem({ code: 'E_TRACK', message: `A tracepoint at ${problem.siteId} failed in pid ${problem.process.pid}: ${problem.message}`, pid: problem.process.pid }),
     );
-    session.onResumed((process) => this.resumedEmitter.fire(process));
+    session.onResumed((process) => {
+      this.unheardPauses.delete(process.pid);
+      this.resumedEmitter.fire(process);
+    });
     session.onBreakpointResolved((event) => {
       const bound = this.boundOwners.get(identity.pid) ?? new Set<string>();
       this.boundOwners.set(identity.pid, bound);
@@ -369,8 +406,9 @@ export class ClusterRuntime implements Disposable {
       this.resolvedEmitter.fire(event);
     });
     session.onOutput((event) => this.processOutputEmitter.fire(event));
-    session.onPaused((event) => this.pausedEmitter.fire({ ...event, callSites: this.plan.callSitesOf(event.stopOwners) }));
+    session.onPaused((event) => this.paused({ ...event, callSites: this.plan.callSitesOf(event.stopOwners) }));
     session.onClosed(() => {
+      this.unheardPauses.delete(identity.pid);
       this.sessions.delete(identity.pid);
       this.ready.delete(identity.pid);
       this.boundOwners.delete(identity.pid);
@@ -409,6 +447,14 @@ export class ClusterRuntime implements Disposable {
     };
   }
 
+  /** Says so when a process runs another Node than the one whose sources were read (see nodeMismatch.ts). */
+  private async checkNodeOf(session: ProcessSession): Promise<void> {
+    const problem = await nodeMismatch(session, { version: this.nodeVersion, execPath: this.sourcesExecutable });
+    if (problem) {
+      this.problem(problem);
+    }
+  }
+
   /**
    * Brings every process's breakpoints in line with the plan. A process that exits meanwhile is
    * not a failure (it has nothing left to stop), and must not keep the others from being done.
@@ -441,7 +487,7 @@ export class ClusterRuntime implements Disposable {
       await Promise.race([closing, new Promise<void>((resolve) => (timer = setTimeout(resolve, closeGraceMilliseconds)))]);
       clearTimeout(timer);
     }
-    await this.program?.stop([...this.identities.keys()]);
+    await this.program?.stop([...this.known.values()]);
     await closing;
     this.disposables.dispose();
     fs.rmSync(this.sessionDirectory, { recursive: true, force: true });

@@ -33,6 +33,7 @@ export interface ConnectOptions {
 export class CdpSession {
   private readonly closeEmitter = new Emitter<void>();
   private closed = false;
+  private closing: Promise<void> | undefined;
   /** Fires once, when the connection is gone (either side closed it). */
   readonly onClose = this.closeEmitter.event;
   private readonly acknowledger: PromptAcknowledger | undefined;
@@ -92,16 +93,24 @@ export class CdpSession {
     return toDisposable(() => this.client.removeListener(event, handler));
   }
 
-  async close(): Promise<void> {
+  /**
+   * Closes the connection; every caller gets the same close. chrome-remote-interface keeps one
+   * listener for the socket's end, and a second close() replaces the first one's, which then
+   * never settles: a stop that overlapped the process's own end waited for ever.
+   */
+  close(): Promise<void> {
     if (this.closed) {
-      return;
+      return Promise.resolve();
     }
-    this.acknowledger?.dispose();
-    try {
-      await this.client.close();
-    } finally {
-      this.markClosed();
-    }
+    this.closing ??= (async () => {
+      this.acknowledger?.dispose();
+      try {
+        await this.client.close();
+      } finally {
+        this.markClosed();
+      }
+    })();
+    return this.closing;
   }
 
   private sendNudge(acknowledger: PromptAcknowledger): void {

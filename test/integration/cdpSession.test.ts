@@ -1,0 +1,49 @@
+// One inspector connection on a real node process: closing it from two places at once (a stop,
+// and the process's own end) must settle both, or a stop waits for ever.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { CdpSession } from '../../src/cdp/session';
+import { testNodes } from '../support/cluster';
+
+/** Starts `node --inspect=127.0.0.1:0` on an idle loop and returns it with its WebSocket URL. */
+async function inspectedProcess(node: string): Promise<{ child: ReturnType<typeof spawn>; url: string }> {
+  const child = spawn(node, ['--inspect=127.0.0.1:0', '-e', 'setInterval(() => {}, 1000)'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let text = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      text += chunk;
+      const match = /ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/.exec(text);
+      if (match) resolve(match[0]);
+    });
+    child.once('exit', (code) => reject(new Error(`node exited (${code}) before its inspector opened: ${text}`)));
+  });
+  return { child, url };
+}
+
+function settledWithin<T>(promise: Promise<T>, milliseconds: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not settle in ${milliseconds} ms`)), milliseconds))),
+  ]);
+}
+
+describe('CdpSession', () => {
+  for (const node of testNodes) {
+    it(`settles every close() when two overlap and the process then ends (${node})`, async () => {
+      const { child, url } = await inspectedProcess(node);
+      try {
+        const session = await CdpSession.connect(url);
+        const first = session.close();
+        const second = session.close();
+        child.kill('SIGKILL');
+        await settledWithin(Promise.allSettled([first, second]), 10000, 'both close() calls');
+        assert.equal(session.isClosed, true);
+      } finally {
+        child.kill('SIGKILL');
+      }
+    });
+  }
+});

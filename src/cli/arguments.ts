@@ -6,6 +6,9 @@ export interface TraceArguments {
   json: boolean;
   schedulingPolicy?: 'rr' | 'none';
   runtimeExecutable?: string;
+  /** Run the program under strace and show its socket syscalls. */
+  syscalls?: boolean;
+  straceExecutable?: string;
   attach?: { host: string; port: number };
   /** Absent: the bundled sample. */
   program?: string;
@@ -25,6 +28,9 @@ Options:
   --sched rr|none      cluster scheduling policy (NODE_CLUSTER_SCHED_POLICY)
   --runtime PATH       the node binary to run the program with (default: node on PATH)
   --attach HOST:PORT   attach to a running program's inspector instead (loopback only)
+  --syscalls           also show the socket syscalls (accept4, sendmsg with SCM_RIGHTS,
+                       recvmsg, epoll_ctl, …) under the stages that caused them (Linux, strace)
+  --strace PATH        the strace to use with --syscalls (default: strace on PATH)
   -h, --help           show this help
   --version            show the version`;
 
@@ -73,6 +79,12 @@ export function parseArguments(argv: readonly string[]): CliArguments {
         result.schedulingPolicy = policy;
         break;
       }
+      case '--syscalls':
+        result.syscalls = true;
+        break;
+      case '--strace':
+        result.straceExecutable = value('--strace');
+        break;
       case '--runtime':
         result.runtimeExecutable = value('--runtime');
         break;

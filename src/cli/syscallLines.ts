@@ -93,7 +93,9 @@ export class SyscallPrinter {
   }
 
   private writeCall(call: SyscallEvent, indent: string): void {
-    this.write(`${indent}${label(call)} (pid ${call.pid}) ${describeSyscall(call.detail)}`);
+    const channel = this.links.channelOf(call);
+    const over = channel ? ` over the IPC channel, a Unix socket pair [${channel.primaryEnd}]↔[${channel.workerEnd}]` : '';
+    this.write(`${indent}${label(call)} (pid ${call.pid}) ${describeSyscall(call.detail)}${over}`);
     this.writeHerd(call, indent);
   }
 

@@ -80,6 +80,28 @@ export class SyscallLinks {
     return this.stages.find((stage) => stage.pid === syscall.pid && Math.abs(stage.time - syscall.time) <= reachMilliseconds && this.syscallsOf(stage).includes(syscall));
   }
 
+  /**
+   * The IPC channel a sendmsg/recvmsg that carried a descriptor went over: a Unix domain socket
+   * pair, one end in the primary and one in the worker, found by the passed socket's inode
+   * arriving on the other side.
+   */
+  channelOf(call: SyscallEvent): { primaryEnd: number; workerEnd: number; workerId: number | null } | undefined {
+    const passed = call.detail.passedFds?.[0]?.socket;
+    if ((call.detail.call !== 'sendmsg' && call.detail.call !== 'recvmsg') || passed === undefined || passed === null || call.detail.socket === undefined) {
+      return undefined;
+    }
+    const other = call.detail.call === 'sendmsg' ? 'recvmsg' : 'sendmsg';
+    const peer = nearest(
+      this.syscalls.filter((candidate) => candidate.detail.call === other && candidate.pid !== call.pid && candidate.detail.passedFds?.some((entry) => entry.socket === passed)),
+      call.time,
+    );
+    if (!peer || peer.detail.socket === undefined) {
+      return undefined;
+    }
+    const [primary, worker] = call.process === 'primary' ? [call, peer] : [peer, call];
+    return { primaryEnd: primary.detail.socket as number, workerEnd: worker.detail.socket as number, workerId: worker.workerId };
+  }
+
   /** For a worker's successful accept4 on a listening socket: the workers that woke with it. */
   herdOf(accept: SyscallEvent): Herd | undefined {
     const listening = accept.detail.listening;

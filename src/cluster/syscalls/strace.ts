@@ -41,9 +41,29 @@ function findOnPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
   });
 }
 
-/** strace's options before the traced command; its lines go to `output`. */
+/**
+ * strace's options before the traced command; its lines go to `output`.
+ * libuv 1.45+ (Node 22, 24) registers descriptors in epoll through io_uring, where strace sees
+ * no epoll_ctl at all. Its io_uring_setup is made to fail (ENOSYS, as in containers whose
+ * seccomp profile forbids io_uring) so that libuv falls back to plain epoll_ctl: the same
+ * registrations, one syscall each. Node 20's libuv makes plain epoll_ctl calls anyway.
+ */
 export function straceArguments(output: string): string[] {
-  return ['-f', '-y', '-qq', '--seccomp-bpf', '-ttt', '-e', 'signal=none', '-e', `trace=${tracedCalls.join(',')}`, '-o', output];
+  return [
+    '-f',
+    '-y',
+    '-qq',
+    '--seccomp-bpf',
+    '-ttt',
+    '-e',
+    'signal=none',
+    '-e',
+    `trace=${[...tracedCalls, 'io_uring_setup'].join(',')}`,
+    '-e',
+    'inject=io_uring_setup:error=ENOSYS',
+    '-o',
+    output,
+  ];
 }
 
 /**

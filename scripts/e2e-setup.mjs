@@ -1,6 +1,6 @@
 // Installs what the real-VS-Code tests need, outside the project (code-server needs Node 24 for
 // its postinstall, which the project's own install does not use): Debian's chromium and
-// libkrb5-dev, Node 24 from the npm registry, and code-server from npm, into
+// libkrb5-dev (and strace, for --syscalls), Node 24 from the npm registry, and code-server from npm, into
 // ${XDG_CACHE_HOME:-~/.cache}/cluster-tour/. Does nothing for what is already there.
 // `node scripts/e2e-setup.mjs` prints the paths as JSON.
 import { execFileSync } from 'node:child_process';
@@ -25,6 +25,7 @@ function ensureDebianPackages() {
   const missing = [];
   if (!existsSync('/usr/bin/chromium')) missing.push('chromium');
   if (!existsSync('/usr/include/gssapi/gssapi.h')) missing.push('libkrb5-dev');
+  if (!existsSync('/usr/bin/strace')) missing.push('strace');
   if (missing.length === 0) return;
   const root = process.getuid?.() === 0;
   const prefix = root ? [] : ['sudo'];

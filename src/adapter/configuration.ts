@@ -25,6 +25,8 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   tour?: string;
   /** Presets defined in the editor's settings; .vscode/cluster-tour.json's win on the same id. */
   userPresets?: PresetDefinition[];
+  /** Run the program under strace and report its socket syscalls (Linux). */
+  syscalls?: boolean;
 }
 
 export interface AttachArguments extends DebugProtocol.AttachRequestArguments {
@@ -107,6 +109,11 @@ export const launchAttributes: { [K in keyof Required<Own<LaunchArguments>>]: Pr
     description: 'Walk a guided tour while the program runs: it stops at each of the tour\'s call sites in order, with an explanation.',
   },
   userPresets: userPresetsSchema,
+  syscalls: {
+    type: 'boolean',
+    description: 'Run the program under strace (Linux) and show its socket syscalls (accept4, sendmsg with SCM_RIGHTS, recvmsg, epoll_ctl…) beside the stages that caused them.',
+    default: false,
+  },
 };
 
 export const attachAttributes: { [K in keyof Required<Own<AttachArguments>>]: PropertySchema } = {

@@ -3,32 +3,8 @@
 // belong to no stage on lines of their own. The bookkeeping noise (close, epoll MOD/DEL, IPC
 // messages without descriptors) shows only in --json.
 import type { AnyLifecycleEvent } from '../common/stages';
-import type { SyscallDetail, SyscallEvent } from '../common/syscalls';
+import { describeSyscall, type SyscallEvent } from '../common/syscalls';
 import type { SyscallLinks } from '../cluster/syscalls/links';
-
-/** `accept4(23<socket:[13367]>) = 25 socket:[273904]` — what a reader of strace would recognise. */
-export function describeSyscall(detail: SyscallDetail): string {
-  const socket = (inode: number | null | undefined): string => (inode === undefined || inode === null ? '' : `socket:[${inode}]`);
-  const outcome = detail.error ? `-1 ${detail.error}` : `${detail.result ?? '?'}`;
-  switch (detail.call) {
-    case 'socket':
-      return `socket() = ${detail.fd ?? outcome} ${socket(detail.socket)}`.trimEnd();
-    case 'accept4':
-      return detail.socket !== undefined
-        ? `accept4(listening ${socket(detail.listening)}) = fd ${detail.fd} ${socket(detail.socket)}`
-        : `accept4(listening ${socket(detail.listening)}) = ${outcome}`;
-    case 'epoll_ctl':
-      return `epoll_ctl(${detail.op ?? '?'}, fd ${detail.fd} ${socket(detail.socket)}) = ${outcome}`;
-    case 'sendmsg':
-    case 'recvmsg': {
-      const passed = (detail.passedFds ?? []).map((entry) => `fd ${entry.fd} ${socket(entry.socket)}`.trimEnd());
-      const rights = passed.length > 0 ? `, SCM_RIGHTS [${passed.join(', ')}]` : '';
-      return `${detail.call}(fd ${detail.fd} ${socket(detail.socket)}${rights}) = ${outcome}`;
-    }
-    default:
-      return `${detail.call}(fd ${detail.fd} ${socket(detail.socket)}) = ${outcome}`;
-  }
-}
 
 function label(event: { process: string; workerId: number | null }): string {
   return event.process === 'primary' ? 'primary' : `worker ${event.workerId}`;

@@ -43,3 +43,39 @@ export interface SyscallEvent {
   time: number;
   detail: SyscallDetail;
 }
+
+/** `accept4(listening socket:[13367]) = fd 25 socket:[273904]` — what a reader of strace would recognise. */
+export function describeSyscall(detail: SyscallDetail): string {
+  const socket = (inode: number | null | undefined): string => (inode === undefined || inode === null ? '' : `socket:[${inode}]`);
+  const outcome = detail.error ? `-1 ${detail.error}` : `${detail.result ?? '?'}`;
+  switch (detail.call) {
+    case 'socket':
+      return `socket() = ${detail.fd ?? outcome} ${socket(detail.socket)}`.trimEnd();
+    case 'accept4':
+      return detail.socket !== undefined
+        ? `accept4(listening ${socket(detail.listening)}) = fd ${detail.fd} ${socket(detail.socket)}`
+        : `accept4(listening ${socket(detail.listening)}) = ${outcome}`;
+    case 'epoll_ctl':
+      return `epoll_ctl(${detail.op ?? '?'}, fd ${detail.fd} ${socket(detail.socket)}) = ${outcome}`;
+    case 'sendmsg':
+    case 'recvmsg': {
+      const passed = (detail.passedFds ?? []).map((entry) => `fd ${entry.fd} ${socket(entry.socket)}`.trimEnd());
+      const rights = passed.length > 0 ? `, SCM_RIGHTS [${passed.join(', ')}]` : '';
+      return `${detail.call}(fd ${detail.fd} ${socket(detail.socket)}${rights}) = ${outcome}`;
+    }
+    default:
+      return `${detail.call}(fd ${detail.fd} ${socket(detail.socket)}) = ${outcome}`;
+  }
+}
+
+/**
+ * A call that tells part of the story (views keep only these): a socket made, bound, listening
+ * or connecting, a connection accepted, descriptors passed, a socket registered in epoll, and
+ * errors other than epoll's bookkeeping.
+ */
+export function tellsTheStory(detail: SyscallDetail): boolean {
+  if (detail.error) {
+    return !['EEXIST', 'ENOENT'].includes(detail.error);
+  }
+  return ['socket', 'bind', 'listen', 'connect', 'accept4'].includes(detail.call) || (detail.passedFds ?? []).length > 0 || (detail.call === 'epoll_ctl' && detail.op === 'ADD');
+}

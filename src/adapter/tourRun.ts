@@ -10,6 +10,9 @@ import type { ClaimResult } from '../cluster/tours/claims';
 import { TourEngine, type TourFinishedEvent, type TourStopEvent } from '../cluster/tours/engine';
 import type { Claim, Tour } from '../cluster/tours/tour';
 import type { ClusterRuntime, RuntimePausedEvent } from '../cluster/runtime';
+import { eventClockNow } from '../cluster/syscalls/clock';
+import { StopSyscalls } from '../cluster/syscalls/stopSyscalls';
+import { describeSyscall } from '../common/syscalls';
 import type { TourBody, TourClaimEntry, TourState, TourStopEntry, TourStopPlace } from './tourProtocol';
 
 /** What the tour needs of the debug session. */
@@ -42,6 +45,7 @@ export class TourRun implements Disposable {
   /** The last pause of each process at this tour's breakpoints, to announce when the engine holds it. */
   private readonly pauses = new Map<number, RuntimePausedEvent>();
   private heldPid: number | undefined;
+  private readonly stopSyscalls = new StopSyscalls();
 
   constructor(
     readonly tour: Tour,
@@ -53,6 +57,13 @@ export class TourRun implements Disposable {
       runtime.onPaused((event) => {
         if (isTourPause(tour.id, event)) {
           this.pauses.set(event.process.pid, event);
+        }
+      }),
+    );
+    this.disposables.add(
+      runtime.onSyscall((event) => {
+        if (this.stopSyscalls.add(event) !== undefined) {
+          this.sendBody();
         }
       }),
     );
@@ -90,6 +101,7 @@ export class TourRun implements Disposable {
   body(): TourBody {
     const stops = this.tour.stops.map((stop, index): TourStopEntry => {
       const reached = this.reached.get(index);
+      const syscalls = this.stopSyscalls.syscallsOf(index).map((call) => describeSyscall(call.detail));
       return {
         index,
         id: stop.id,
@@ -99,6 +111,7 @@ export class TourRun implements Disposable {
         callSite: stop.callSite,
         status: this.statusOf(index),
         ...(reached ? { place: reached.place, claims: reached.claims } : {}),
+        ...(syscalls.length > 0 ? { syscalls } : {}),
       };
     });
     return { tourId: this.tour.id, title: this.tour.title, summary: this.tour.summary, state: this.state, current: this.current, stops };
@@ -123,6 +136,7 @@ export class TourRun implements Disposable {
     this.state = 'paused';
     this.current = event.stopIndex;
     this.reached.set(event.stopIndex, { place: this.placeOf(event), claims: event.claimResults.map(claimEntry) });
+    this.stopSyscalls.reach(event.stopIndex, pid, eventClockNow());
     const pause = this.pauses.get(pid);
     if (pause) {
       const total = this.tour.stops.length;

@@ -20,13 +20,14 @@ describe('a tour with syscalls in the adapter', () => {
     await Promise.all(clients.map((each) => each.client.stop()));
   });
 
-  it('shows at each stop the syscalls its stage caused, one inode from accept4 to epoll_ctl ADD', async () => {
+  /** Walks a whole tour with syscalls on; answers the recorded session and the tour once every claim is decided. */
+  async function walkWithSyscalls(tourId: string): Promise<{ recorded: RecordedClient; body: TourBody }> {
     const recorded = await startAdapter();
     clients.push(recorded);
     const marker = `tour-syscalls-${randomUUID()}`;
     await Promise.all([
       recorded.client.configurationSequence(),
-      recorded.client.launch({ tour: 'connection-round-robin', syscalls: true, env: { [testMarkerVariable]: marker } } as DebugProtocol.LaunchRequestArguments),
+      recorded.client.launch({ tour: tourId, syscalls: true, env: { [testMarkerVariable]: marker } } as DebugProtocol.LaunchRequestArguments),
     ]);
     let seen = 0;
     for (;;) {
@@ -37,13 +38,32 @@ describe('a tour with syscalls in the adapter', () => {
         break;
       }
     }
-    const finished = await recorded.next<TourEvent>(customEvents.tour, (event) => event.body.state === 'finished', 30000);
+    await recorded.next<TourEvent>(customEvents.tour, (event) => event.body.state === 'finished', 30000);
+    const decided = await recorded.next<TourEvent>(
+      customEvents.tour,
+      (event) => event.body.state === 'finished' && event.body.stops.every((stop) => (stop.claims ?? []).every((claim) => claim.ok !== null)),
+      15000,
+    );
     await recorded.next('terminated', () => true, 20000);
     await assertNoProcessesLeft(`${testMarkerVariable}=${marker}`, { after: 'the tour', timeoutMilliseconds: 5000 });
+    return { recorded, body: decided.body };
+  }
 
-    // The last tour event has every stop's syscalls, including those that came after it was left.
-    const last = recorded.of<TourEvent>(customEvents.tour).at(-1) ?? finished;
-    const stops = last.body.stops;
+  const failedClaims = (body: TourBody): string[] =>
+    body.stops.flatMap((stop) => (stop.claims ?? [{ description: 'never reached', ok: null }]).filter((claim) => claim.ok !== true).map((claim) => `${stop.id}: ${JSON.stringify(claim)}`));
+
+  it('SCHED_NONE: the worker listens on the primary\'s bound socket and polls it in its own epoll; every claim holds', async () => {
+    const { body } = await walkWithSyscalls('connection-sched-none');
+    assert.deepEqual(failedClaims(body), []);
+    const listen = body.stops.find((stop) => stop.id === 'listen-on-shared-handle');
+    assert.ok(listen?.claims?.some((claim) => claim.ok === true && claim.actual?.startsWith('epoll_ctl(ADD')), JSON.stringify(listen));
+  });
+
+  it('shows at each stop the syscalls its stage caused, one inode from accept4 to epoll_ctl ADD', async () => {
+    const { recorded, body } = await walkWithSyscalls('connection-round-robin');
+    assert.deepEqual(failedClaims(body), []);
+    assert.ok(body.stops.some((stop) => stop.claims?.some((claim) => claim.actual?.startsWith('sendmsg('))), 'the syscall claims are there');
+    const stops = body.stops;
     const lines = (role: string): string[] => stops.filter((stop) => stop.place?.role === role).flatMap((stop) => stop.syscalls ?? []);
     const context = JSON.stringify(stops.map((stop) => [stop.id, stop.syscalls]), null, 1);
     const accepted = /^accept4\(listening socket:\[\d+\]\) = fd \d+ socket:\[(\d+)\]$/.exec((stops[0].syscalls ?? []).find((line) => line.startsWith('accept4')) ?? '');

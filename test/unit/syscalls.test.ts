@@ -148,3 +148,24 @@ describe('checkStrace', () => {
     assert.doesNotMatch(!missing.available ? missing.reason : '', /\n/);
   });
 });
+
+describe('syscall claims of the tours', () => {
+  it('name stops of shipped tours, and refer only to earlier stops for the same socket', async () => {
+    const { findTour } = await import('../../src/cluster/tours/catalogue');
+    const { syscallClaims } = await import('../../src/cluster/syscalls/syscallClaims');
+    for (const [tourId, byStop] of Object.entries(syscallClaims)) {
+      const tour = findTour(tourId);
+      assert.ok(tour, `tour ${tourId}`);
+      const ids = tour.stops.map((stop) => stop.id);
+      for (const [stopId, claims] of Object.entries(byStop)) {
+        assert.ok(ids.includes(stopId), `${tourId}: stop ${stopId}`);
+        for (const claim of claims) {
+          if (claim.sameSocketAs !== undefined) {
+            assert.ok(ids.indexOf(claim.sameSocketAs) < ids.indexOf(stopId), `${tourId}/${stopId}: ${claim.sameSocketAs} comes earlier`);
+            assert.equal(byStop[claim.sameSocketAs]?.[0]?.sameSocketAs, undefined, 'the socket is set by a first claim of its own');
+          }
+        }
+      }
+    }
+  });
+});

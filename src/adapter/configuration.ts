@@ -105,7 +105,7 @@ export const launchAttributes: { [K in keyof Required<Own<LaunchArguments>>]: Pr
   schedulingPolicy: { type: 'string', enum: ['rr', 'none'], description: 'Cluster scheduling policy: rr (round-robin, the default on Linux) or none (the kernel distributes connections).', default: 'rr' },
   tour: {
     type: 'string',
-    enum: ['listen', 'connection-round-robin', 'connection-sched-none', 'disconnect-in-flight'],
+    enum: ['listen', 'connection-round-robin', 'connection-sched-none', 'disconnect-in-flight', 'net-connection'],
     description: 'Walk a guided tour while the program runs: it stops at each of the tour\'s call sites in order, with an explanation.',
   },
   userPresets: userPresetsSchema,

@@ -59,6 +59,13 @@ describe('a tour with syscalls in the adapter', () => {
     assert.ok(listen?.claims?.some((claim) => claim.ok === true && claim.actual?.startsWith('epoll_ctl(ADD')), JSON.stringify(listen));
   });
 
+  it('net-connection: bind and listen on one socket, connect() with EINPROGRESS, the worker\'s epoll_ctl ADD; every claim holds', async () => {
+    const { body } = await walkWithSyscalls('net-connection');
+    assert.deepEqual(failedClaims(body), []);
+    const connect = body.stops.find((stop) => stop.id === 'client-internal-connect');
+    assert.ok(connect?.syscalls?.some((line) => /^connect\(fd \d+ socket:\[\d+\]\) = -1 EINPROGRESS$/.test(line)), JSON.stringify(connect));
+  });
+
   it('shows at each stop the syscalls its stage caused, one inode from accept4 to epoll_ctl ADD', async () => {
     const { recorded, body } = await walkWithSyscalls('connection-round-robin');
     assert.deepEqual(failedClaims(body), []);

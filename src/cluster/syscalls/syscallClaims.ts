@@ -7,6 +7,8 @@ export interface SyscallClaim {
   description: string;
   call: TracedCall;
   op?: 'ADD' | 'MOD' | 'DEL';
+  /** It failed with this errno (EINPROGRESS); without it, the call must have succeeded. */
+  error?: string;
   /** It carries a descriptor with SCM_RIGHTS. */
   passesSocket?: boolean;
   /** The socket it names (or carries) is the one the first claim of that stop (id) matched. */
@@ -41,6 +43,12 @@ export const syscallClaims: Readonly<Record<string, Readonly<Record<string, read
         sameSocketAs: 'primary-accepts',
       },
     ],
+  },
+  'net-connection': {
+    'server-bind': [{ description: 'libuv makes the socket and binds it: socket(), bind()', call: 'bind' }],
+    'server-listen': [{ description: 'listen() on the same socket (inode)', call: 'listen', sameSocketAs: 'server-bind' }],
+    'client-internal-connect': [{ description: 'connect() returns at once with EINPROGRESS: the handshake goes on in the kernel', call: 'connect', error: 'EINPROGRESS' }],
+    'server-connection': [{ description: "the worker registers the connection's socket in its own epoll: epoll_ctl(ADD)", call: 'epoll_ctl', op: 'ADD' }],
   },
   'connection-sched-none': {
     'shared-handle': [{ description: 'the primary makes and binds the socket: socket(), bind()', call: 'bind' }],
@@ -77,7 +85,7 @@ export function matchSyscallClaim(claim: SyscallClaim, calls: readonly SyscallEv
   return calls.find(
     (call) =>
       call.detail.call === claim.call &&
-      !call.detail.error &&
+      call.detail.error === claim.error &&
       (claim.op === undefined || call.detail.op === claim.op) &&
       (!claim.passesSocket || (call.detail.passedFds ?? []).length > 0) &&
       (wanted === undefined || socketOf(call) === wanted),

@@ -35,6 +35,15 @@ describe('syscalls at tour stops in code-server', () => {
           .first()
           .innerText({ timeout: 2000 })
           .catch(() => '');
+      // The comment scrolls inside (monaco's own scrollbar): wheel over it to show its end.
+      const scrollComment = async (): Promise<void> => {
+        const box = await page.locator('.review-widget .comment-body').first().boundingBox();
+        if (box) {
+          await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+          await page.mouse.wheel(0, 2000);
+          await page.waitForTimeout(300);
+        }
+      };
       await page.waitForSelector('.statusbar', { timeout: 60000 });
       await workbench.runCommand('Cluster Tour: Start Guided Tour');
       await page.locator('.quick-input-list .monaco-list-row', { hasText: roundRobinTour.title }).first().click({ timeout: 30000 });
@@ -42,7 +51,7 @@ describe('syscalls at tour stops in code-server', () => {
       const first = await waitFor('the accept4 in the first stop\'s comment', comment, (text) => /accept4\(listening socket:\[\d+\]\) = fd \d+ socket:\[\d+\]/.test(text), 30000);
       const inode = /accept4\(listening socket:\[\d+\]\) = fd \d+ socket:\[(\d+)\]/.exec(first)?.[1];
       assert.match(first, /The kernel's side \(strace\)/);
-      await page.locator('.review-widget li', { hasText: 'accept4(' }).first().scrollIntoViewIfNeeded();
+      await scrollComment();
       await workbench.screenshot('tour-syscalls-stop-1');
 
       for (let stop = 2; stop <= read + 1; stop++) {
@@ -63,8 +72,7 @@ describe('syscalls at tour stops in code-server', () => {
       }
       const sent = await waitFor('the sendmsg with SCM_RIGHTS of the same socket', comment, (text) => text.includes('sendmsg(') && text.includes(`SCM_RIGHTS [fd`) && text.includes(`socket:[${inode}]]`), 30000);
       assert.match(sent, /sendmsg\(fd \d+ socket:\[\d+\], SCM_RIGHTS \[fd \d+ socket:\[\d+\]\]\) = \d+/);
-      // The comment scrolls: bring the kernel's side into view for the screenshot.
-      await page.locator('.review-widget li', { hasText: 'sendmsg(' }).first().scrollIntoViewIfNeeded();
+      await scrollComment();
       await workbench.screenshot('tour-syscalls-newconn-sendmsg');
 
       await workbench.runCommand('Cluster Tour: End Tour');

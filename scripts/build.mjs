@@ -53,6 +53,21 @@ for (const entry of entries) {
   }
 }
 
+/**
+ * chrome-remote-interface cuts the inspector's URL into parts with Node's legacy url.parse().
+ * Node 24 prints a DeprecationWarning (DEP0169) for that unless the caller's file lies in
+ * node_modules, and a bundled library's no longer does: its `require('url')` gets
+ * src/cdp/legacyUrl.ts, the same two functions over the WHATWG URL. No one else's.
+ */
+const chromeRemoteInterfaceUrl = {
+  name: 'chrome-remote-interface-url',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?url$/ }, (args) =>
+      /[\\/]node_modules[\\/]chrome-remote-interface[\\/]/.test(args.importer) ? { path: join(root, 'src', 'cdp', 'legacyUrl.ts') } : undefined,
+    );
+  },
+};
+
 /** Marks a bundle executable after every successful build (its banner is a shebang). */
 const makeExecutable = (outfile) => ({
   name: 'make-executable',
@@ -67,7 +82,7 @@ const optionsOf = (entry) => ({
   ...common,
   ...entry.options,
   entryPoints: [entry.source],
-  plugins: entry.executable ? [makeExecutable(entry.options.outfile)] : [],
+  plugins: [chromeRemoteInterfaceUrl, ...(entry.executable ? [makeExecutable(entry.options.outfile)] : [])],
 });
 
 try {

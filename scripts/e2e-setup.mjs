@@ -1,17 +1,16 @@
 // Installs what the real-VS-Code tests need, outside the project (code-server needs Node 24 for
-// its postinstall, which the project's own install does not use): Debian's chromium and
-// libkrb5-dev (and strace, for --syscalls), Node 24 from the npm registry, and code-server from npm, into
+// its postinstall, which the project's own install does not use): from Debian chromium,
+// libkrb5-dev and strace, then Node 24 from the npm registry, and code-server from npm, into
 // ${XDG_CACHE_HOME:-~/.cache}/cluster-tour/. Does nothing for what is already there.
 // `node scripts/e2e-setup.mjs` prints the paths as JSON.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fetchNode } from './fetch-node.mjs';
+import { cacheDirectory, fetchNode } from './fetch-node.mjs';
+import { withoutOuterNpm } from './npm-environment.mjs';
 
 export const codeServerVersion = '4.139.1';
-const cache = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'cluster-tour');
 
 function run(command, args, options = {}) {
   try {
@@ -25,6 +24,7 @@ function ensureDebianPackages() {
   const missing = [];
   if (!existsSync('/usr/bin/chromium')) missing.push('chromium');
   if (!existsSync('/usr/include/gssapi/gssapi.h')) missing.push('libkrb5-dev');
+  // Not for code-server: tests that watch a program's system calls need it.
   if (!existsSync('/usr/bin/strace')) missing.push('strace');
   if (missing.length === 0) return;
   const root = process.getuid?.() === 0;
@@ -34,20 +34,28 @@ function ensureDebianPackages() {
   run(prefix[0] ?? 'apt-get', [...(root ? [] : ['apt-get']), 'install', '-y', ...missing], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
 }
 
-/** code-server installed with Node 24 first on PATH and its headers for native modules. */
+/**
+ * `npm install spec` in `folder` with `node` first on PATH, so that npm and the install scripts
+ * run on it, and its headers (the package's include/) for native modules. The environment is
+ * clean: under `npm test` the outer npm's settings would tell code-server's postinstall that it
+ * runs on the outer Node (see npm-environment.mjs).
+ */
+export function installWithNode(node, spec, folder) {
+  const env = withoutOuterNpm(process.env, { npm_config_nodedir: dirname(dirname(node)) });
+  env.PATH = [dirname(node), env.PATH].filter(Boolean).join(delimiter);
+  run('npm', ['install', spec, '--no-audit', '--no-fund', '--no-save'], { cwd: folder, env });
+}
+
+/** code-server installed with Node 24. */
 function ensureCodeServer(node24) {
-  const folder = join(cache, `code-server-${codeServerVersion}`);
+  const folder = join(cacheDirectory(), `code-server-${codeServerVersion}`);
   const entry = join(folder, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
   if (existsSync(entry)) return { folder, entry };
-  const nodeHome = dirname(dirname(node24));
   const building = `${folder}.partial`;
   rmSync(building, { recursive: true, force: true });
   mkdirSync(building, { recursive: true });
-  console.log(`e2e setup: installing code-server ${codeServerVersion} with Node 24 (a few minutes)`);
-  run('npm', ['install', `code-server@${codeServerVersion}`, '--no-audit', '--no-fund', '--no-save'], {
-    cwd: building,
-    env: { ...process.env, PATH: `${dirname(node24)}:${process.env.PATH}`, npm_config_nodedir: nodeHome },
-  });
+  console.log(`e2e setup: installing code-server ${codeServerVersion} with Node 24 (minutes: it compiles native modules)`);
+  installWithNode(node24, `code-server@${codeServerVersion}`, building);
   rmSync(folder, { recursive: true, force: true });
   renameSync(building, folder);
   return { folder, entry };

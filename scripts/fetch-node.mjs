@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { withoutOuterNpm } from './npm-environment.mjs';
 
 const run = promisify(execFile);
 
@@ -40,40 +41,43 @@ export async function fetchNode(major) {
   await rm(target, { recursive: true, force: true });
 
   process.stderr.write(`fetch-node: downloading ${spec} into ${cache}\n`);
-  const packed = await runOrExplain('npm', ['pack', spec, '--pack-destination', cache, '--json'], cache, `npm pack ${spec}`);
-  let tarball;
-  try {
-    tarball = join(cache, JSON.parse(packed)[0].filename);
-  } catch (error) {
-    throw new Error(`fetch-node: could not read the tarball name from npm pack's output: ${String(error)}\n${packed}`);
-  }
-
+  // Each run packs and unpacks in a folder of its own: two runs fetching the same major at once
+  // (a test part and the e2e setup, or two checkouts sharing the cache) must not unpack or
+  // delete each other's tarball.
   const staging = await mkdtemp(join(cache, `.node-${major}-`));
   try {
-    await runOrExplain('tar', ['xzf', tarball, '-C', staging, '--strip-components=1'], cache, `tar xzf ${tarball}`);
-    const version = (await runOrExplain(join(staging, 'bin', 'node'), ['--version'], cache, `${spec}'s bin/node --version`)).trim();
+    const packed = await runOrExplain('npm', ['pack', spec, '--pack-destination', staging, '--json'], staging, `npm pack ${spec}`, withoutOuterNpm());
+    let tarball;
+    try {
+      tarball = join(staging, JSON.parse(packed)[0].filename);
+    } catch (error) {
+      throw new Error(`fetch-node: could not read the tarball name from npm pack's output: ${String(error)}\n${packed}`);
+    }
+    const unpacked = join(staging, 'node');
+    await mkdir(unpacked);
+    await runOrExplain('tar', ['xzf', tarball, '-C', unpacked, '--strip-components=1'], staging, `tar xzf ${tarball}`);
+    const version = (await runOrExplain(join(unpacked, 'bin', 'node'), ['--version'], staging, `${spec}'s bin/node --version`)).trim();
     if (!version.startsWith(`v${major}.`)) {
       throw new Error(`fetch-node: ${spec} unpacked Node ${version}, not ${major}.x`);
     }
-    await chmod(staging, 0o755); // mkdtemp makes it private to its owner
+    await chmod(unpacked, 0o755);
     try {
-      await rename(staging, target);
+      await rename(unpacked, target);
     } catch (error) {
       // Another run unpacked the same major meanwhile: keep theirs.
-      if (!existsSync(binary)) throw new Error(`fetch-node: could not move ${staging} to ${target}: ${String(error)}`);
+      if (!existsSync(binary)) throw new Error(`fetch-node: could not move ${unpacked} to ${target}: ${String(error)}`);
     }
     process.stderr.write(`fetch-node: Node ${version} is at ${binary}\n`);
     return binary;
   } finally {
     await rm(staging, { recursive: true, force: true });
-    await rm(tarball, { force: true });
   }
 }
 
 /** Runs a command and returns its stdout; on failure, throws saying what failed and why. */
-async function runOrExplain(command, args, cwd, what) {
+async function runOrExplain(command, args, cwd, what, env = process.env) {
   try {
-    const { stdout } = await run(command, args, { cwd, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await run(command, args, { cwd, env, maxBuffer: 16 * 1024 * 1024 });
     return stdout;
   } catch (error) {
     const output = [error.stderr, error.stdout].filter(Boolean).join('\n').trim().split('\n').slice(-15).join('\n');

@@ -19,13 +19,19 @@ export interface PlannedBreakpoint {
   condition?: string;
   /** Its condition could not be built: never set, the message says why. */
   invalid?: boolean;
+  /** What was asked (line, column, condition, hit condition, log message): an edit that asks it again keeps this breakpoint. */
+  wishKey?: string;
   /** Set in generated code for a line of an original source; lines are the inspector's (0-based). */
   mapped?: { generatedUrl: string; generatedLine: number; originalUrl: string; originalLine: number; clientLineOffset: number };
 }
 
 export interface BreakpointChanges {
+  /** New breakpoints, for the runtime to set. */
   added: PlannedBreakpoint[];
+  /** Breakpoints no longer asked for, for the runtime to remove. */
   removed: PlannedBreakpoint[];
+  /** Every breakpoint now asked for, in the request's order (kept and added): the response. */
+  current: PlannedBreakpoint[];
 }
 
 const notBound = 'Not bound yet: no process has loaded this script. It binds in every process that loads it.';
@@ -47,9 +53,19 @@ export class BreakpointBook {
    * code, which it then reports), set by the generated file's URL.
    */
   setSource(url: string, requested: ReadonlyArray<DebugProtocol.SourceBreakpoint & { debuggerLine: number }>): BreakpointChanges {
-    const removed = this.bySource.get(url) ?? [];
-    const added = requested.map((wish) => {
+    // An edit resends every breakpoint of the file: those asked for again exactly as before keep
+    // their id, their hit count (kept per id in each process) and their place in every process.
+    const previous = [...(this.bySource.get(url) ?? [])];
+    const added: PlannedBreakpoint[] = [];
+    const current = requested.map((wish) => {
+      const wishKey = JSON.stringify([wish.line, wish.column ?? null, wish.condition ?? null, wish.hitCondition ?? null, wish.logMessage ?? null]);
+      const kept = previous.findIndex((candidate) => candidate.wishKey === wishKey);
+      if (kept >= 0) {
+        return previous.splice(kept, 1)[0];
+      }
       const planned = this.plan({ line: wish.line, column: wish.column }, wish);
+      planned.wishKey = wishKey;
+      added.push(planned);
       if (planned.invalid) {
         return planned;
       }
@@ -68,9 +84,9 @@ export class BreakpointBook {
       planned.request = { id: String(planned.id), location, condition: planned.condition };
       return planned;
     });
-    this.bySource.set(url, added);
-    this.forget(removed);
-    return { added, removed };
+    this.bySource.set(url, current);
+    this.forget(previous);
+    return { added, removed: previous, current };
   }
 
   /** Replaces the function breakpoints; `resolve` is absent until Node's sources are known. */
@@ -88,7 +104,7 @@ export class BreakpointBook {
     if (resolve) {
       this.resolveFunctions(resolve);
     }
-    return { added: this.functions, removed };
+    return { added: this.functions, removed, current: this.functions };
   }
 
   /** Finds the functions of function breakpoints not resolved yet; returns those now settable. */

@@ -39,6 +39,8 @@ export interface AttachArguments extends DebugProtocol.AttachRequestArguments {
    * comes from `${command:PickProcess}`, which inserts the picked pid as text.
    */
   processId?: number | string;
+  /** The workspace folder: presets are read from its .vscode/cluster-tour.json (the editor fills it in). */
+  cwd?: string;
   presets?: string[];
   /** Presets defined in the editor's settings; .vscode/cluster-tour.json's win on the same id. */
   userPresets?: PresetDefinition[];
@@ -105,7 +107,7 @@ export const launchAttributes: { [K in keyof Required<Own<LaunchArguments>>]: Pr
   schedulingPolicy: { type: 'string', enum: ['rr', 'none'], description: 'Cluster scheduling policy: rr (round-robin, the default on Linux) or none (the kernel distributes connections).', default: 'rr' },
   tour: {
     type: 'string',
-    enum: ['listen', 'connection-round-robin', 'connection-sched-none', 'disconnect-in-flight', 'net-connection'],
+    enum: ['listen', 'connection-round-robin', 'connection-sched-none', 'disconnect-in-flight', 'lost-disconnect', 'net-connection'],
     description: 'Walk a guided tour while the program runs: it stops at each of the tour\'s call sites in order, with an explanation.',
   },
   userPresets: userPresetsSchema,
@@ -120,6 +122,11 @@ export const attachAttributes: { [K in keyof Required<Own<AttachArguments>>]: Pr
   port: { type: 'number', description: 'Inspector port of the running primary (started with --inspect).', default: 9229 },
   host: { type: 'string', description: 'Inspector host. Only loopback addresses are accepted.', default: '127.0.0.1' },
   processId: { type: ['number', 'string'], description: 'Pid of a running Node process whose inspector to open (SIGUSR1), instead of a port.' },
+  cwd: {
+    type: 'string',
+    description: 'The folder whose .vscode/cluster-tour.json defines presets (or one below it). Default: the workspace folder.',
+    default: '${workspaceFolder}',
+  },
   presets: presetsSchema,
   userPresets: userPresetsSchema,
 };

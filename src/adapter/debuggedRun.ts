@@ -173,6 +173,38 @@ export class DebuggedRun {
     }
   }
 
+  /**
+   * Resumes every paused process but `pid` (a continue or step without `singleThread`), except
+   * those `keep` says stay (a tour's stop); true when none stayed paused. They get continued
+   * events, so a client that reads only the response still learns which ones moved.
+   */
+  async resumeOthers(pid: number, keep: (other: number) => boolean): Promise<boolean> {
+    const runtime = this.require();
+    const paused = runtime.processes().filter((identity) => identity.pid !== pid && runtime.session(identity.pid)?.isPaused === true);
+    const moving = paused.filter((identity) => !keep(identity.pid));
+    await Promise.all(moving.map((identity) => this.resumeIfPaused(identity.pid)));
+    return moving.length === paused.length;
+  }
+
+  /**
+   * Resumes a process unless it runs already: two continue requests (each resuming every paused
+   * process) may both ask. The inspector refuses the second; by the time its answer arrives the
+   * first one's resumed event has come (one ordered socket), so the session knows it runs.
+   */
+  async resumeIfPaused(pid: number): Promise<void> {
+    const runtime = this.require();
+    if (runtime.session(pid)?.isPaused === false) {
+      return;
+    }
+    try {
+      await runtime.resume(pid);
+    } catch (error) {
+      if (runtime.session(pid)?.isPaused !== false) {
+        throw error;
+      }
+    }
+  }
+
   /** Forgets a process's frames and variables: it resumed, steps, or went away. */
   forgetPause(pid: number): void {
     this.tables.frames.clear(pid);

@@ -123,8 +123,9 @@ export interface AttachTarget extends PresetChoice {
  * names. Hosts other than loopback are refused before anything is sent anywhere.
  */
 export async function attachTarget(args: AttachArguments): Promise<AttachTarget> {
-  // An attach configuration names no folder: presets are looked up from the adapter's own.
-  const choice = checkPresets(args.presets, process.cwd(), args.userPresets);
+  // The app may run anywhere: presets come from the workspace (`cwd`, which the editor fills in),
+  // and only a client that names no folder falls back to the adapter's own.
+  const choice = checkPresets(args.presets, args.cwd ?? process.cwd(), args.userPresets);
   let host = args.host ?? '127.0.0.1';
   let port = args.port;
   if (args.processId !== undefined) {

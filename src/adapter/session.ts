@@ -23,7 +23,7 @@ import { checkTour } from './tourArguments';
 import type { TourBody } from './tourProtocol';
 import { isTourPause, TourRun, type TourHost } from './tourRun';
 import { VariableTable } from './variables';
-import { checkSetPresetArguments } from './viewProtocol';
+import { checkKillWorkerArguments, checkRunControlArguments, checkSetPresetArguments, type RunControlBody } from './viewProtocol';
 
 const configurationTimeoutMilliseconds = 5000;
 
@@ -166,7 +166,7 @@ export class ClusterDebugSession extends DebugSession {
       const requested = (args.breakpoints ?? []).map((wish) => ({ ...wish, debuggerLine: this.convertClientLineToDebugger(wish.line) }));
       const changes = this.breakpoints.setSource(url, requested);
       await this.apply(changes);
-      response.body = { breakpoints: changes.added.map((planned) => planned.state) };
+      response.body = { breakpoints: changes.current.map((planned) => planned.state) };
     });
   }
 
@@ -191,6 +191,7 @@ export class ClusterDebugSession extends DebugSession {
     this.sendResponse(response);
   }
 
+  /** Without `singleThread`, every paused process resumes (DAP's meaning); with it, only this one. */
   protected continueRequest(response: DebugProtocol.ContinueResponse, args: DebugProtocol.ContinueArguments): void {
     void this.handle(response, async () => {
       const pid = this.threads.pidOf(args.threadId);
@@ -201,23 +202,25 @@ export class ClusterDebugSession extends DebugSession {
         if (tour?.holds(pid)) {
           await tour.next();
         } else {
-          await this.run.require().resume(pid);
+          // One that runs already (a continue of another thread resumed it) has nothing to do.
+          await this.run.resumeIfPaused(pid);
         }
       });
-      response.body = { allThreadsContinued: false };
+      const allThreadsContinued = args.singleThread === true ? false : await this.run.resumeOthers(pid, (other) => this.tour?.holds(other) === true);
+      response.body = { allThreadsContinued };
     });
   }
 
   protected nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): void {
-    void this.step(response, args.threadId, (session) => session.debug.stepOver());
+    void this.step(response, args, (session) => session.debug.stepOver());
   }
 
   protected stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
-    void this.step(response, args.threadId, (session) => session.debug.stepInto());
+    void this.step(response, args, (session) => session.debug.stepInto());
   }
 
   protected stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): void {
-    void this.step(response, args.threadId, (session) => session.debug.stepOut());
+    void this.step(response, args, (session) => session.debug.stepOut());
   }
 
   protected pauseRequest(response: DebugProtocol.PauseResponse, args: DebugProtocol.PauseArguments): void {
@@ -271,6 +274,10 @@ export class ClusterDebugSession extends DebugSession {
         const tour = this.requireTour();
         response.body = (await tour.next()) satisfies TourBody;
       });
+    } else if (command === customRequests.pauseProcesses || command === customRequests.continueProcesses || command === customRequests.killWorker) {
+      void this.handle(response, async () => {
+        response.body = await this.runControl(command, args);
+      });
     } else if (command === customRequests.setPreset) {
       void this.handle(response, async () => {
         const { id, enabled } = checkSetPresetArguments(args);
@@ -279,6 +286,26 @@ export class ClusterDebugSession extends DebugSession {
     } else {
       super.customRequest(command, response, args, request);
     }
+  }
+
+  /** The Processes view's buttons: pause or continue some processes (all without pids), kill a worker. */
+  private async runControl(command: string, args: unknown): Promise<RunControlBody> {
+    const runtime = this.run.require();
+    if (command === customRequests.killWorker) {
+      const { pid } = checkKillWorkerArguments(args);
+      await runtime.killWorker(pid);
+      return { pids: [pid] };
+    }
+    const { pids = runtime.processes().map((identity) => identity.pid) } = checkRunControlArguments(command, args);
+    if (command === customRequests.pauseProcesses) {
+      const paused = pids.filter((pid) => runtime.session(pid)?.isPaused !== true);
+      await Promise.all(paused.map((pid) => runtime.pause(pid)));
+      return { pids: paused };
+    }
+    // Not asked through DAP's continue: the client learns it from continued events.
+    const resumed = pids.filter((pid) => runtime.session(pid)?.isPaused === true && this.tour?.holds(pid) !== true);
+    await Promise.all(resumed.map((pid) => this.run.resumeIfPaused(pid)));
+    return { pids: resumed };
   }
 
   private async launch(args: LaunchArguments): Promise<void> {
@@ -305,13 +332,17 @@ export class ClusterDebugSession extends DebugSession {
     this.tour = undefined;
   }
 
-  private async step(response: DebugProtocol.Response, threadId: number, operation: (session: ProcessSession) => Promise<void>): Promise<void> {
+  /** Steps one process; without `singleThread` the other paused processes resume meanwhile. */
+  private async step(response: DebugProtocol.Response, args: { threadId: number; singleThread?: boolean }, operation: (session: ProcessSession) => Promise<void>): Promise<void> {
     await this.handle(response, async () => {
-      const pid = this.threads.pidOf(threadId);
+      const pid = this.threads.pidOf(args.threadId);
       const session = this.inspection.requireSession(pid);
       this.stops.stepStarted(pid);
       this.run.forgetPause(pid);
       await this.run.resumeAsked(pid, () => operation(session));
+      if (args.singleThread !== true) {
+        await this.run.resumeOthers(pid, (other) => this.tour?.holds(other) === true);
+      }
     });
   }
 

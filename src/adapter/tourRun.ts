@@ -269,5 +269,7 @@ function describeClaim(claim: Claim): string {
       return claim.description;
     case 'next-stage':
       return claim.description ?? `the next lifecycle event is ${claim.stage}`;
+    default:
+      return `a claim of kind "${(claim as { kind?: unknown }).kind}"`;
   }
 }

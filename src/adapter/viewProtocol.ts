@@ -93,6 +93,37 @@ export function checkSetPresetArguments(args: unknown): SetPresetArguments {
   return { id: given.id, enabled: given.enabled };
 }
 
+/** Arguments of clusterTour.pauseProcesses and clusterTour.continueProcesses: some processes, or all. */
+export interface RunControlArguments {
+  pids?: number[];
+}
+
+/** Arguments of clusterTour.killWorker. */
+export interface KillWorkerArguments {
+  pid: number;
+}
+
+/** Answer of the run-control requests: the processes it acted on. */
+export interface RunControlBody {
+  pids: number[];
+}
+
+export function checkRunControlArguments(command: string, args: unknown): RunControlArguments {
+  const pids = (args as RunControlArguments | undefined)?.pids;
+  if (pids !== undefined && !(Array.isArray(pids) && pids.every((pid) => Number.isInteger(pid) && pid > 0))) {
+    throw new ClusterTourError('E_BAD_ARGUMENTS', `${command} takes { "pids"?: number[] }, not ${JSON.stringify(args ?? null)}.`);
+  }
+  return pids === undefined ? {} : { pids };
+}
+
+export function checkKillWorkerArguments(args: unknown): KillWorkerArguments {
+  const pid = (args as Partial<KillWorkerArguments> | undefined)?.pid;
+  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) {
+    throw new ClusterTourError('E_BAD_ARGUMENTS', `clusterTour.killWorker takes { "pid": number }, not ${JSON.stringify(args ?? null)}.`);
+  }
+  return { pid };
+}
+
 /** The port of an inspector WebSocket URL (`ws://127.0.0.1:9229/…`). */
 export function inspectorPortOf(webSocketUrl: string): number {
   return Number(new URL(webSocketUrl).port);

@@ -35,8 +35,15 @@ function describe(event: AnyLifecycleEvent): string {
     case 'exit':
       return event.detail.workerId === null
         ? `exits (${event.detail.signal ?? `code ${event.detail.code}`})`
-        : `worker ${event.detail.workerId} exited (${event.detail.signal ?? `code ${event.detail.code}`})`;
+        : `worker ${event.detail.workerId} exited (${event.detail.signal ?? `code ${event.detail.code}`})${exitNote(event.detail)}`;
+    case 'handoff-lost':
+      return `connection #${event.detail.connection} to worker ${event.detail.workerId} was never received: the fd in flight was dropped with the unread newconn${event.detail.fd !== null ? ` (the primary's copy, fd ${event.detail.fd}, stays open)` : ''}, and the primary's disconnect is held back behind the missing ACK`;
   }
+}
+
+function exitNote(detail: { disconnected?: boolean; neverDisconnected?: boolean }): string {
+  if (detail.neverDisconnected) return "; the primary never emitted 'disconnect' for it";
+  return detail.disconnected === false ? "; before the primary's 'disconnect'" : '';
 }
 
 /** `  +12.345 ms  worker 2   (pid 4242)  connection        emits 'connection' for #3` */

@@ -1,11 +1,9 @@
-// Attaching to a primary that is already running: its future workers get the preload (through
-// the primary's environment, which cluster.fork passes on), and its current workers are found
-// through their inspector ports.
+// Attaching to the workers a primary already runs, found through their inspector ports. Workers
+// it forks later get the preload through the primary's environment (set by the guest, guest.ts).
 import { listInspectorTargets } from '../cdp/discovery';
 import type { CdpSession } from '../cdp/session';
-import { ClusterTourError } from '../common/errors';
+import { ClusterTourError, messageOf } from '../common/errors';
 import { agentExpression } from './agent/agent';
-import { withPreload } from './launcher';
 import { openInspector } from './processAttach';
 import type { ProcessIdentity } from './processSession';
 
@@ -20,14 +18,12 @@ export interface RunningWorkers {
   observable: ProcessIdentity[];
   /** Workers that run without an inspector: "worker 2 (pid 123)". */
   unobservable: string[];
+  /** Workers given an inspector port whose inspector could not be reached, and why. */
+  unreachable: Array<{ label: string; pid: number; reason: string }>;
 }
 
-export async function attachToWorkersOf(primary: CdpSession, preloadPath: string, sessionDirectory: string): Promise<RunningWorkers> {
-  const nodeOptions = withPreload(undefined, preloadPath);
+export async function attachToWorkersOf(primary: CdpSession): Promise<RunningWorkers> {
   const expression = `(() => {
-    const env = process.env;
-    env.NODE_OPTIONS = [env.NODE_OPTIONS, ${JSON.stringify(nodeOptions)}].filter(Boolean).join(' ');
-    env.CLUSTER_TOUR_SESSION = ${JSON.stringify(sessionDirectory)};
     const load = process.getBuiltinModule ? process.getBuiltinModule : (process.mainModule ? process.mainModule.require.bind(process.mainModule) : null);
     const cluster = load ? load('cluster') : null;
     const workers = cluster && cluster.workers ? cluster.workers : {};
@@ -40,23 +36,32 @@ export async function attachToWorkersOf(primary: CdpSession, preloadPath: string
     throw new ClusterTourError('E_ATTACH_WORKERS', `Could not list the primary's workers: ${answer.exceptionDetails.exception?.description ?? answer.exceptionDetails.text}`, 'Runtime.evaluate');
   }
   const workers = (answer.result.value ?? []) as RunningWorker[];
-  const found: ProcessIdentity[] = [];
-  const missing: string[] = [];
-  for (const worker of workers) {
-    const port = inspectPortOf(worker.spawnargs);
-    if (port === undefined) {
-      missing.push(`worker ${worker.id} (pid ${worker.pid})`);
-      continue;
-    }
-    // Signalled by its primary when the primary's inspector opened, the worker may still be
-    // opening its own: openInspector waits for it (and signals it again, which does no harm).
-    const address = await openInspector(worker.pid);
-    const targets = await listInspectorTargets(address.host, address.port);
-    if (targets.length > 0) {
-      found.push({ pid: worker.pid, role: 'worker', workerId: worker.id, webSocketUrl: targets[0].webSocketDebuggerUrl });
-    }
-  }
-  return { observable: found, unobservable: missing };
+  const result: RunningWorkers = { observable: [], unobservable: [], unreachable: [] };
+  // One worker that cannot be reached must not cost the others: each is tried on its own.
+  await Promise.all(
+    workers.map(async (worker) => {
+      const label = `worker ${worker.id} (pid ${worker.pid})`;
+      if (inspectPortOf(worker.spawnargs) === undefined) {
+        result.unobservable.push(label);
+        return;
+      }
+      try {
+        // Signalled by its primary when the primary's inspector opened, the worker may still be
+        // opening its own: openInspector waits for it (and signals it again, which does no harm).
+        const address = await openInspector(worker.pid);
+        const targets = await listInspectorTargets(address.host, address.port);
+        if (targets.length > 0) {
+          result.observable.push({ pid: worker.pid, role: 'worker', workerId: worker.id, webSocketUrl: targets[0].webSocketDebuggerUrl });
+        } else {
+          result.unreachable.push({ label, pid: worker.pid, reason: `its inspector at ${address.host}:${address.port} lists no target` });
+        }
+      } catch (error) {
+        result.unreachable.push({ label, pid: worker.pid, reason: messageOf(error) });
+      }
+    }),
+  );
+  result.observable.sort((first, second) => (first.workerId ?? 0) - (second.workerId ?? 0));
+  return result;
 }
 
 /** The inspector port cluster gave a worker (`--inspect-port=N`, or `--inspect=host:N`). */

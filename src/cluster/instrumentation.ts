@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 
 export const agentSourceUrl = 'cluster-tour:///agent.js';
 export const outputCaptureSourceUrl = 'cluster-tour:///output-capture.js';
+export const guestSourceUrl = 'cluster-tour:///guest.js';
 
 /** A `//# sourceURL=` line that names an evaluated script. */
 export function sourceUrlComment(url: string): string {

@@ -9,6 +9,7 @@ import { Disposable, toDisposable } from '../common/disposable';
 import { Emitter } from '../common/emitter';
 import { ClusterTourError } from '../common/errors';
 import type { ProcessRole } from '../common/stages';
+import { startTimeOf } from './procfs';
 
 /** What the preload writes for each process it holds at its gate. */
 export interface ProcessReport {
@@ -81,17 +82,41 @@ export function createSessionDirectory(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-tour-'));
 }
 
+/** What withPreload appends to NODE_OPTIONS (the preload takes exactly this out again when inert). */
+export function preloadOptions(preloadPath: string): string {
+  return `--inspect-publish-uid=http --require ${JSON.stringify(preloadPath)}`;
+}
+
 /** Adds the preload to NODE_OPTIONS, quoted so that paths with spaces survive. */
 export function withPreload(nodeOptions: string | undefined, preloadPath: string): string {
-  const requireOption = `--require ${JSON.stringify(preloadPath)}`;
-  return [nodeOptions?.trim(), '--inspect-publish-uid=http', requireOption].filter(Boolean).join(' ');
+  return [nodeOptions?.trim(), preloadOptions(preloadPath)].filter(Boolean).join(' ');
+}
+
+/** This process, as the preload and the guest know their controller: pid and start time. */
+export interface ControllerIdentity {
+  pid: number;
+  /** Field 22 of /proc/<pid>/stat; null where there is no /proc. */
+  startTime: string | null;
+}
+
+export function controllerIdentity(): ControllerIdentity {
+  return { pid: process.pid, startTime: startTimeOf(process.pid) ?? null };
+}
+
+/**
+ * The variables besides NODE_OPTIONS that observed processes inherit: the session folder and the
+ * controller, which the preload checks before it does anything (see preload.js).
+ */
+export function sessionEnvironment(sessionDirectory: string): Record<string, string> {
+  const controller = controllerIdentity();
+  return { CLUSTER_TOUR_SESSION: sessionDirectory, CLUSTER_TOUR_CONTROLLER: `${controller.pid}:${controller.startTime ?? ''}` };
 }
 
 export function spawnObserved(options: SpawnOptions, sessionDirectory: string): ChildProcess {
   const env: Record<string, string | undefined> = {
     ...options.env,
     NODE_OPTIONS: withPreload(options.env.NODE_OPTIONS, options.preloadPath),
-    CLUSTER_TOUR_SESSION: sessionDirectory,
+    ...sessionEnvironment(sessionDirectory),
     CLUSTER_TOUR_ROOT: 'next',
   };
   if (options.schedulingPolicy) {
@@ -127,9 +152,14 @@ setInterval(() => { try { process.kill(-group, 0); } catch (error) { process.exi
 
 /** Starts the lifeline of a process group. Dispose to end it (after the group is stopped). */
 export function startWatchdog(nodeExecutable: string, processGroup: number, sessionDirectory: string): Disposable {
+  return spawnLifeline(nodeExecutable, ['-e', watchdogSource, String(processGroup), sessionDirectory]);
+}
+
+/** A detached process that reads its stdin from us until we exit; disposing it kills it. */
+function spawnLifeline(nodeExecutable: string, args: readonly string[]): Disposable {
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
-  const watchdog = spawn(nodeExecutable, ['-e', watchdogSource, String(processGroup), sessionDirectory], {
+  const watchdog = spawn(nodeExecutable, args, {
     detached: true,
     stdio: ['pipe', 'ignore', 'ignore'],
     env,
@@ -142,6 +172,26 @@ export function startWatchdog(nodeExecutable: string, processGroup: number, sess
       killQuietly(watchdog.pid, 'SIGKILL');
     }
   });
+}
+
+// The lifeline of an attach: when the controller's end of its stdin closes (the controller
+// exited, even by SIGKILL), it removes the session folder, which tells every guest and preload
+// in the app that the session is over (they also check the controller's pid themselves).
+const attachWatchdogSource = `
+const sessionDirectory = process.argv[1];
+const end = () => {
+  try { require('fs').rmSync(sessionDirectory, { recursive: true, force: true }); } catch (error) { /* best effort */ }
+  process.exit(0);
+};
+process.stdin.on('end', end);
+process.stdin.on('error', end);
+process.stdin.resume();
+setInterval(() => { if (!require('fs').existsSync(sessionDirectory)) process.exit(0); }, 1000);
+`;
+
+/** Starts the lifeline of an attach's session folder. Dispose to end it (after a clean detach). */
+export function startAttachWatchdog(nodeExecutable: string, sessionDirectory: string): Disposable {
+  return spawnLifeline(nodeExecutable, ['-e', attachWatchdogSource, sessionDirectory]);
 }
 
 /**

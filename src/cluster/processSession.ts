@@ -13,6 +13,8 @@ import { AgentBatch, AgentOptions, installAgent } from './agent/agent';
 import { CapturedChunk, installOutputCapture } from './agent/outputCapture';
 import type { MergedBreakpoint, SourceLocation } from './breakpoints';
 import { DebugOperations, PauseOnExceptions } from './debugOperations';
+import type { GuestOptions } from './agent/guest';
+import { installGuestIn, uninstallGuestFrom } from './guestSession';
 import { agentSourceUrl, instrumentationPatterns, outputCaptureSourceUrl, sourceUrlComment } from './instrumentation';
 
 export interface ProcessIdentity {
@@ -53,6 +55,8 @@ export interface DebuggingOptions {
   pauseOnExceptions?: PauseOnExceptions;
   /** Capture stdout/stderr per process; `redirect`: only to the debugger (see outputCapture.ts). */
   captureOutput?: 'redirect' | 'tee';
+  /** Attach: the guest (agent/guest.ts) that owns what is installed, so that `detach` undoes it all. */
+  guest?: GuestOptions;
 }
 
 export interface AgentProblem {
@@ -152,6 +156,13 @@ export class ProcessSession {
     this.disposables.add(
       cdp.on('Debugger.resumed', () => {
         this.paused = false;
+        // What a debugger looked at while paused (variables, evaluations, claims) is let go, as
+        // DAP's variable references end with the pause.
+        this.debug.releaseObjects().catch((error: unknown) => {
+          if (!this.cdp.isClosed) {
+            this.problemEmitter.fire({ process: this.identity, siteId: 'debugger', message: `could not release the objects of the last pause: ${messageOf(error)}` });
+          }
+        });
         this.resumedEmitter.fire(this.identity);
       }),
     );
@@ -167,6 +178,10 @@ export class ProcessSession {
     }
     if (debugging.pauseOnExceptions && debugging.pauseOnExceptions !== 'none') {
       await this.debug.setPauseOnExceptions(debugging.pauseOnExceptions);
+    }
+    if (debugging.guest) {
+      await installGuestIn(cdp, this.identity.pid, debugging.guest);
+      this.guestInstalled = true;
     }
     if (debugging.captureOutput) {
       await this.installOutputCapture(debugging.captureOutput === 'redirect');
@@ -212,11 +227,11 @@ export class ProcessSession {
   async release(): Promise<void> {
     // Breakpoints asked for while attaching must be in place before the process's code runs.
     await this.syncing;
+    // For a process started with --inspect-brk; the preload's gate does not wait for it.
+    await this.cdp.send('Runtime.runIfWaitingForDebugger');
+    // Last, so that the answer comes as the process goes on, as it did from Node's own wait.
     const expression = `(() => { const gate = globalThis[Symbol.for('cluster-tour.preload')]; return gate ? gate.release() : 'no gate'; })()`;
     await this.cdp.send('Runtime.evaluate', { expression, returnByValue: true, silent: true });
-    // The flag is set first, so a run request that arrives before the wait starts is harmless;
-    // the preload loops until it sees the flag.
-    await this.cdp.send('Runtime.runIfWaitingForDebugger');
   }
 
   /** Makes this process's breakpoints equal to `wanted`, changing only what differs. */
@@ -233,6 +248,24 @@ export class ProcessSession {
   async pause(): Promise<void> {
     await this.cdp.send('Debugger.pause');
   }
+
+  /**
+   * Leaves the process as it was (attach): the guest undoes the agent, the output capture and the
+   * environment, the bindings go, then the connection closes. A process that cannot be reached is
+   * told by its own guest, which sees the session end.
+   */
+  async detach(): Promise<void> {
+    if (this.guestInstalled && !this.cdp.isClosed) {
+      try {
+        await uninstallGuestFrom(this.cdp, [this.bindingName, this.outputBindingName]);
+      } catch (error) {
+        this.problemEmitter.fire({ process: this.identity, siteId: 'detach', message: `could not undo the instrumentation: ${messageOf(error)}` });
+      }
+    }
+    await this.close();
+  }
+
+  private guestInstalled = false;
 
   async close(): Promise<void> {
     this.disposables.dispose();

@@ -16,9 +16,13 @@ import type { CallSiteResolution, ResolvedCallSite } from './callSite';
 import { callSites } from './callSites';
 import type { PauseOnExceptions } from './debugOperations';
 import { findFunction } from './functionBreakpoints';
+import { HandoffWatch } from './handoffWatch';
+import { killWorker } from './killWorker';
 import { isInstrumentationUrl } from './instrumentation';
 import { checkLaunch, findPreload, LaunchedProgram } from './launchedProgram';
-import { createSessionDirectory, ProcessReport, ReportWatcher } from './launcher';
+import type { GuestOptions } from './agent/guest';
+import { guestCheckMilliseconds } from './guestSession';
+import { controllerIdentity, createSessionDirectory, preloadOptions, ProcessReport, ReportWatcher, sessionEnvironment, startAttachWatchdog } from './launcher';
 import { callSiteModules, readNodeSources } from './nodeSources';
 import { BreakpointResolvedEvent, ProcessIdentity, ProcessOutputEvent, ProcessSession } from './processSession';
 import { resolveCallSites } from './resolver';
@@ -51,6 +55,8 @@ export class ClusterRuntime implements Disposable {
   private readonly boundOwners = new Map<number, Set<string>>();
 
   private readonly stageEmitter = new Emitter<AnyLifecycleEvent>();
+  /** Every process's events pass through it, so that lost handoffs are reported. */
+  private readonly handoffs = new HandoffWatch((event) => this.stageEmitter.fire(event));
   private readonly attachedEmitter = new Emitter<ProcessIdentity>();
   private readonly detachedEmitter = new Emitter<ProcessIdentity>();
   private readonly pausedEmitter = new Emitter<RuntimePausedEvent>();
@@ -175,7 +181,10 @@ export class ClusterRuntime implements Disposable {
     const node = await readNodeSources(execPath, callSiteModules(callSites));
     const resolutions = resolveCallSites(node.sources, callSites);
     const definedPresets = resolvePresets(definitions, resolutions, node.sources);
-    const runtime = new ClusterRuntime('attach', node.version, resolutions, options.preloadPath ?? findPreload(), createSessionDirectory(), options.presets ?? [], true, definedPresets);
+    const sessionDirectory = createSessionDirectory();
+    const runtime = new ClusterRuntime('attach', node.version, resolutions, options.preloadPath ?? findPreload(), sessionDirectory, options.presets ?? [], true, definedPresets);
+    // Removes the session folder if this process dies without detaching: the app's guests then undo themselves.
+    runtime.disposables.add(startAttachWatchdog(execPath, sessionDirectory));
     runtime.prepare(node.sources, options.breakpoints ?? [], options.debugging, definitions);
     try {
       await runtime.attachProcess(identity);
@@ -256,6 +265,11 @@ export class ClusterRuntime implements Disposable {
     await this.requireSession(pid).pause();
   }
 
+  /** SIGKILLs a worker of the run (its primary sees `exit`), once sure the pid is still that worker. */
+  async killWorker(pid: number): Promise<void> {
+    await killWorker(pid, this.sessions.get(pid));
+  }
+
   /** Resolves when the program has ended (or the attached primary went away). */
   whenEnded(): Promise<EndEvent> {
     if (this.endedWith) {
@@ -325,9 +339,12 @@ export class ClusterRuntime implements Disposable {
 
   /** Workers running before the attach: those with an inspector now, the others once replaced. */
   private async attachWorkersOf(primary: ProcessSession): Promise<void> {
-    const workers = await attachToWorkersOf(primary.cdp, this.preloadPath, this.sessionDirectory);
+    const workers = await attachToWorkersOf(primary.cdp);
     for (const worker of workers.observable) {
       this.track(this.attachProcess(worker));
+    }
+    for (const worker of workers.unreachable) {
+      this.problem({ code: 'E_WORKER_UNREACHABLE', message: `${worker.label} cannot be attached to and is not observed: ${worker.reason}`, pid: worker.pid });
     }
     if (workers.unobservable.length > 0) {
       this.problem({
@@ -382,7 +399,7 @@ export class ClusterRuntime implements Disposable {
     const session = await ProcessSession.connect(identity);
     this.sessions.set(identity.pid, session);
     this.identities.set(identity.pid, identity);
-    session.onStage((event) => this.stageEmitter.fire(event));
+    session.onStage((event) => this.handoffs.observe(event));
     session.onProblem((problem) =>
       this.problem({ code: 'E_TRACK', message: `A tracepoint at ${problem.siteId} failed in pid ${problem.process.pid}: ${problem.message}`, pid: problem.process.pid }),
     );
@@ -409,6 +426,7 @@ export class ClusterRuntime implements Disposable {
         preloadPath: this.preloadPath,
         pauseOnExceptions: this.pauseOnExceptions,
         captureOutput: this.captureOutput ? (this.mode === 'launch' ? 'redirect' : 'tee') : undefined,
+        guest: this.mode === 'attach' ? this.guestOptions(identity) : undefined,
       });
       await session.release();
     } catch (error) {
@@ -421,6 +439,16 @@ export class ClusterRuntime implements Disposable {
       this.ready.set(identity.pid, identity);
       this.attachedEmitter.fire(identity);
     }
+  }
+
+  /** What an attached process is told of its controller; the primary also passes the preload on to new workers. */
+  private guestOptions(identity: ProcessIdentity): GuestOptions {
+    return {
+      sessionDirectory: this.sessionDirectory,
+      controller: controllerIdentity(),
+      checkMilliseconds: guestCheckMilliseconds,
+      environment: identity.role === 'primary' ? { set: sessionEnvironment(this.sessionDirectory), appendToNodeOptions: preloadOptions(this.preloadPath) } : undefined,
+    };
   }
 
   /**
@@ -446,7 +474,8 @@ export class ClusterRuntime implements Disposable {
 
   private async stopAll(): Promise<void> {
     const sessions = [...this.sessions.values()];
-    const closing = Promise.allSettled(sessions.map((session) => session.close()));
+    // Attach: each process is left as it was (agent, capture, environment undone) before it is let go.
+    const closing = Promise.allSettled(sessions.map((session) => (this.mode === 'attach' ? session.detach() : session.close())));
     // A process held at a breakpoint does not always answer the WebSocket close handshake (seen
     // at a tour's stop); its end closes the socket anyway, so a launch stops the program then.
     if (this.program) {

@@ -21,6 +21,16 @@ export const commands = {
   togglePreset: 'clusterTour.togglePreset',
   /** Opens a call site's internal source (lib/net.js, lib/internal/cluster/*) read-only at its line. */
   showInternalSource: 'clusterTour.showInternalSource',
+  /** Processes view title: pauses every process of the session. */
+  pauseAll: 'clusterTour.pauseAll',
+  /** Processes view title: resumes every paused process (a tour's held stop stays). */
+  continueAll: 'clusterTour.continueAll',
+  /** Processes view item: pauses that process. */
+  pauseProcess: 'clusterTour.pauseProcess',
+  /** Processes view item: resumes that process only. */
+  continueProcess: 'clusterTour.continueProcess',
+  /** Processes view item (workers): SIGKILLs the worker, to watch the primary's exit and a respawn. */
+  killWorker: 'clusterTour.killWorker',
 } as const;
 
 export type CommandId = (typeof commands)[keyof typeof commands];
@@ -104,6 +114,12 @@ export const customRequests = {
   tour: 'clusterTour.tour',
   /** No arguments: leaves the stop held now and resumes to the next one; answers the TourBody. */
   nextStop: 'clusterTour.nextStop',
+  /** Arguments `{ pids? }` (every process without): pauses those running; answers `{ pids }` of those it paused. */
+  pauseProcesses: 'clusterTour.pauseProcesses',
+  /** Arguments `{ pids? }` (every process without): resumes those paused (not a tour's held stop); answers `{ pids }`. */
+  continueProcesses: 'clusterTour.continueProcesses',
+  /** Arguments `{ pid }`: SIGKILLs a worker of the run, after checking the pid is still that process. */
+  killWorker: 'clusterTour.killWorker',
 } as const;
 
 export type CustomRequestName = (typeof customRequests)[keyof typeof customRequests];

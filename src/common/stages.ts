@@ -15,6 +15,7 @@ export const stageNames = [
   'connection',
   'disconnect',
   'exit',
+  'handoff-lost',
 ] as const;
 
 export type StageName = (typeof stageNames)[number];
@@ -25,6 +26,9 @@ export type ProcessRole = 'primary' | 'worker';
 /** Ids of the built-in stop presets. */
 export const presetIds = ['listen', 'accept', 'handles', 'disconnect', 'shared'] as const;
 export type PresetId = (typeof presetIds)[number];
+
+/** Stages no call site records: the controller derives them from the others (handoffWatch.ts). */
+export const derivedStages: readonly StageName[] = ['handoff-lost'];
 
 /** Stages that happen once per client connection (the hot path). */
 export const perConnectionStages: readonly StageName[] = ['accepted', 'newconn-sent', 'newconn-received', 'connection'];
@@ -53,8 +57,25 @@ export interface StageDetails {
   connection: { connection: number | null };
   /** Either side of a worker's disconnect. */
   disconnect: { workerId: number | null; side: ProcessRole; step: string };
-  /** A worker exited (seen by the primary), or the primary itself exited. */
-  exit: { workerId: number | null; code: number | null; signal: string | null };
+  /**
+   * A worker exited (seen by the primary), or the primary itself exited. For a worker:
+   * `disconnected`, whether the primary had emitted `'disconnect'` for it; `handleUnacknowledged`,
+   * whether a handle sent to it still waited for its ACK; `neverDisconnected`, set by the
+   * controller when a handoff to it was lost, so the primary's `'disconnect'` can never come.
+   */
+  exit: {
+    workerId: number | null;
+    code: number | null;
+    signal: string | null;
+    disconnected?: boolean;
+    handleUnacknowledged?: boolean;
+    neverDisconnected?: boolean;
+  };
+  /**
+   * Primary (derived): a `newconn` sent to the worker was never received before its channel
+   * closed: the fd was dropped with the message, and the primary's disconnect is held back.
+   */
+  'handoff-lost': { workerId: number; connection: number; fd: number | null };
 }
 
 /** One lifecycle event, as a process reports it. `time` is wall-clock ms (sub-ms) taken in that process. */

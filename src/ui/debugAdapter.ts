@@ -1,6 +1,7 @@
 // How VS Code runs a cluster-tour session: the debug adapter inline in the extension host (no
 // process of its own), launch configurations for F5 without a launch.json, and the settings
-// (presets, userPresets, runtimeExecutable) filled into configurations that do not set them.
+// (presets, userPresets, runtimeExecutable) filled into configurations that do not set them, and an
+// attach's workspace folder (`cwd`, where its .vscode/cluster-tour.json is).
 import * as vscode from 'vscode';
 import { debugType } from '../common/contributions';
 import { DisposableStore, toDisposable } from '../common/disposable';
@@ -37,6 +38,10 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
         delete launch.cwd;
       }
       return withSettings(launch);
+    }
+    // An attach names no program: its presets file is the workspace folder's.
+    if (configuration.request === 'attach' && configuration.cwd === undefined && folder) {
+      return withSettings({ ...configuration, cwd: folder.uri.fsPath });
     }
     return withSettings(configuration);
   }

@@ -7,6 +7,7 @@ import { DisposableStore, toDisposable } from '../common/disposable';
 import type { AnyLifecycleEvent } from '../common/stages';
 import { describeSyscall, type SyscallEvent } from '../common/syscalls';
 import type { ProcessEventBody } from '../adapter/viewProtocol';
+import { processContextValue, registerProcessControls } from './processControls';
 import { ProcessEntry, ProcessStore } from './processStore';
 
 type Node =
@@ -126,7 +127,7 @@ class ProcessesTree implements vscode.TreeDataProvider<Node> {
     item.description = processDescription(entry);
     item.accessibilityInformation = { label: `${item.label} ${item.description}` };
     item.iconPath = stateIcons[entry.state];
-    item.contextValue = `clusterTour.process.${entry.state}`;
+    item.contextValue = processContextValue(entry);
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**${processLabel(entry)}**\n\n`);
     tooltip.appendMarkdown(`- pid: ${entry.pid ?? 'unknown'}\n`);
@@ -152,6 +153,7 @@ export function registerProcessesView(viewId: string): vscode.Disposable {
   disposables.add(store.onChange(() => tree.refresh()));
   disposables.add(vscode.window.createTreeView(viewId, { treeDataProvider: tree, showCollapseAll: true }));
   let current: vscode.DebugSession | undefined;
+  disposables.add(registerProcessControls(() => current));
   const follow = (session: vscode.DebugSession): void => {
     if (current?.id !== session.id) {
       current = session;

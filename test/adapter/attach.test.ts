@@ -1,8 +1,14 @@
 // Attaching the debug adapter to a cluster app started by hand with --inspect: three threads, a
-// preset stop in the primary, and after disconnect the app still runs (attach never kills).
+// preset stop in the primary, and after disconnect the app still runs (attach never kills). The
+// presets file is the workspace's (`cwd`), wherever the adapter runs.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { customRequests } from '../../src/common/contributions';
+import type { PresetsBody } from '../../src/adapter/viewProtocol';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { pidAlive } from '../../src/cluster/launcher';
 import { fixture, get, listeningPort, waitFor } from '../support/cluster';
@@ -53,6 +59,40 @@ describe('attach', () => {
       if (app.pid !== undefined && app.exitCode === null) {
         process.kill(-app.pid, 'SIGKILL');
       }
+    }
+  });
+
+  it("arms a preset of the workspace's .vscode/cluster-tour.json (cwd) from an adapter running in another folder", async () => {
+    const workspace = mkdtempSync(path.join(tmpdir(), 'cluster-tour-attach-workspace-'));
+    const elsewhere = mkdtempSync(path.join(tmpdir(), 'cluster-tour-adapter-cwd-'));
+    mkdirSync(path.join(workspace, '.vscode'));
+    writeFileSync(path.join(workspace, '.vscode', 'cluster-tour.json'), JSON.stringify({ presets: [{ id: 'handoffs', title: 'Every handoff', functions: ['RoundRobinHandle.prototype.handoff'] }] }));
+    const app = spawn(process.execPath, ['--inspect=127.0.0.1:0', fixture('http-workers.js')], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let appOutput = '';
+    app.stdout.on('data', (chunk: Buffer) => (appOutput += chunk));
+    app.stderr.on('data', (chunk: Buffer) => (appOutput += chunk));
+    const recorded = await startAdapter({ cwd: elsewhere });
+    const { client } = recorded;
+    try {
+      await waitFor('the app to listen', () => listeningPort(appOutput) !== undefined, 15000, () => appOutput);
+      const inspectorPort = Number(/ws:\/\/127\.0\.0\.1:(\d+)\//.exec(appOutput)?.[1]);
+      await client.initializeRequest();
+      await Promise.all([
+        client.configurationDoneRequest(),
+        client.attachRequest({ port: inspectorPort, cwd: workspace, presets: ['handoffs'] } as DebugProtocol.AttachRequestArguments),
+      ]);
+      const presets = (await client.customRequest(customRequests.presets)).body as PresetsBody;
+      const handoffs = presets.presets.find((preset) => preset.id === 'handoffs');
+      assert.ok(handoffs, `presets: ${presets.presets.map((preset) => preset.id).join(', ')}`);
+      assert.equal(handoffs.enabled, true);
+      await client.disconnectRequest({});
+    } finally {
+      await client.stop();
+      if (app.pid !== undefined && app.exitCode === null) {
+        process.kill(-app.pid, 'SIGKILL');
+      }
+      rmSync(workspace, { recursive: true, force: true });
+      rmSync(elsewhere, { recursive: true, force: true });
     }
   });
 });

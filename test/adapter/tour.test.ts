@@ -168,6 +168,17 @@ describe('tours in the adapter', () => {
     await assertNoProcessesLeft(`${testMarkerVariable}=${marker}`, { after: 'the tour', timeoutMilliseconds: 5000 });
   });
 
+  it("walks lost-disconnect to the end: 'exit' without 'disconnect', then today's worker.disconnect()", async () => {
+    const tour = requireTour('lost-disconnect');
+    const { recorded, marker } = await launchTour(tour.id);
+    await walk(recorded, tour, new Set([3]));
+    await recorded.next('terminated', () => true, 20000);
+    const last = recorded.events.filter((event): event is TourEvent => event.event === customEvents.tour).at(-1);
+    const failed = (last?.body.stops ?? []).flatMap((stop, index) => (stop.claims ?? []).filter((claim) => claim.ok !== true).map((claim) => `stop ${index + 1}: ${JSON.stringify(claim)}`));
+    assert.deepEqual(failed, [], 'every claim held');
+    await assertNoProcessesLeft(`${testMarkerVariable}=${marker}`, { after: 'the tour', timeoutMilliseconds: 5000 });
+  });
+
   it('steps at a tour stop, and a continue then goes on to the next stop; terminate ends the tour', async () => {
     const tour = requireTour('connection-round-robin');
     const { recorded, marker } = await launchTour(tour.id);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse, parseExpressionAt, type Expression, type Node } from 'acorn';
 import { ClusterTourError } from '../../src/common/errors';
-import { perConnectionStages, presetIds, stageNames, type StageDetails, type StageName } from '../../src/common/stages';
+import { derivedStages, perConnectionStages, presetIds, stageNames, type StageDetails, type StageName } from '../../src/common/stages';
 import type { CallSite } from '../../src/cluster/callSite';
 import { callSites } from '../../src/cluster/callSites';
 import { childNodes, isFunctionNode, type FunctionNode } from '../../src/cluster/functionIndex';
@@ -30,7 +30,9 @@ const detailKeys: { [S in StageName]: ReadonlyArray<keyof StageDetails[S]> } = {
   'newconn-received': ['connection', 'fd'],
   connection: ['connection'],
   disconnect: ['workerId', 'side', 'step'],
-  exit: ['workerId', 'code', 'signal'],
+  // `neverDisconnected` is the controller's (handoffWatch.ts), not the process's.
+  exit: ['workerId', 'code', 'signal', 'disconnected', 'handleUnacknowledged'],
+  'handoff-lost': ['workerId', 'connection', 'fd'],
 };
 
 /** Parses `text` as exactly one expression; the parentheses around an object literal are dropped. */
@@ -127,7 +129,9 @@ describe('call site catalogue', () => {
     assert.deepEqual(ids.filter((id, index) => ids.indexOf(id) !== index), []);
   });
   it('covers every stage and every preset', () => {
-    for (const stage of stageNames) assert.ok(callSites.some((site) => site.stage === stage), `no call site for stage ${stage}`);
+    for (const stage of stageNames.filter((name) => !derivedStages.includes(name))) {
+      assert.ok(callSites.some((site) => site.stage === stage), `no call site for stage ${stage}`);
+    }
     for (const preset of presetIds) assert.ok(callSites.some((site) => site.presets.includes(preset)), `no call site in preset ${preset}`);
   });
   it('gives every tracepoint a capture of exactly its stage detail', () => {
@@ -144,7 +148,7 @@ describe('call site catalogue', () => {
     assert.deepEqual([...hooked].sort(), [...perConnectionStages].sort());
   });
   it('records every other stage with at least one tracepoint', () => {
-    for (const stage of stageNames.filter((name) => !perConnectionStages.includes(name))) {
+    for (const stage of stageNames.filter((name) => !perConnectionStages.includes(name) && !derivedStages.includes(name))) {
       assert.ok(callSites.some((site) => site.stage === stage && site.tracking === 'tracepoint'), `no tracepoint for ${stage}`);
     }
   });

@@ -2,6 +2,8 @@
 // its exit codes and messages, and that it never leaves a process of the program behind.
 // Needs `npm run build` first; runs the programs under the Node that runs the tests.
 import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import * as http from 'node:http';
@@ -17,8 +19,10 @@ import {
   repositoryRoot,
   spawnCli,
   startCli,
+  testMarkerVariable,
   type CliResult,
 } from '../support/processes';
+import { testNodes } from '../support/cluster';
 
 const fixtures = path.join(repositoryRoot(), 'test', 'fixtures');
 const fixture = (name: string): string => path.join(fixtures, name);
@@ -300,5 +304,47 @@ describe('cluster-tour CLI', () => {
       }
       assert.equal(existsSync(run.sessionDirectory), false, 'the watchdog removed the session folder');
     });
+  });
+
+  describe("the tracer's own stderr", () => {
+    /** `node dist/cli.js ...args` run by `node` (its folder first on PATH, so the program runs on it too). */
+    function runCliOn(node: string, args: readonly string[], marker: string): Promise<CliResult> {
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        PATH: [path.dirname(node), process.env.PATH].filter(Boolean).join(path.delimiter),
+        [testMarkerVariable]: marker,
+      };
+      delete env.NODE_TEST_CONTEXT;
+      const started = Date.now();
+      return new Promise((resolve) => {
+        execFile(node, [cliPath(), ...args], { cwd: repositoryRoot(), env, timeout: 120_000, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
+          const failure = error as (Error & { code?: number | string; signal?: NodeJS.Signals; killed?: boolean }) | null;
+          resolve({
+            code: failure === null ? 0 : typeof failure.code === 'number' ? failure.code : null,
+            signal: failure?.signal ?? null,
+            stdout,
+            stderr,
+            durationMilliseconds: Date.now() - started,
+            timedOut: failure?.killed === true,
+          });
+        });
+      });
+    }
+
+    // Node 24 warns about url.parse() (DEP0169) when the caller is not in node_modules, and the
+    // bundled chrome-remote-interface called it on every connection; a warning of any other kind
+    // from the tracer or the sample would be as much noise.
+    for (const node of testNodes) {
+      const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+      it(`prints no Node warning when Node ${version} runs it on the bundled sample`, async () => {
+        const marker = randomUUID();
+        const result = await runCliOn(node, ['trace', path.join(repositoryRoot(), 'samples', 'http-cluster.js')], marker);
+        await assertNoProcessesLeft(`${testMarkerVariable}=${marker}`, { after: 'the sample ended' });
+        assert.equal(result.code, 0, transcript(result));
+        assert.match(result.stdout, /exits \(code 0\)/, transcript(result));
+        const warnings = result.stderr.split('\n').filter((line) => /^\(node:\d+\) |Warning:/.test(line));
+        assert.deepEqual(warnings, [], transcript(result));
+      });
+    }
   });
 });

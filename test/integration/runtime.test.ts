@@ -49,8 +49,14 @@ for (const node of nodes) {
               assert.ok(stages.includes(stage), `worker ${workerId} reported ${stage}; got ${stages.join(', ')}`);
             }
             assert.deepEqual(
-              observed.stage('exit', (event) => (event.detail as { workerId: number | null }).workerId === workerId).map((event) => event.detail),
-              [{ workerId, code: 0, signal: null }],
+              observed
+                .stage('exit', (event) => (event.detail as { workerId: number | null }).workerId === workerId)
+                .map((event) => {
+                  // `disconnected` is left out: 'disconnect' usually, not always, comes before 'exit'.
+                  const { code, signal, handleUnacknowledged } = event.detail as { code: number; signal: string | null; handleUnacknowledged?: boolean };
+                  return { workerId, code, signal, handleUnacknowledged };
+                }),
+              [{ workerId, code: 0, signal: null, handleUnacknowledged: false }],
             );
           }
           const connections = observed.stage('connection');

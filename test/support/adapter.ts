@@ -17,8 +17,9 @@ export interface RecordedClient {
   next<T extends DebugProtocol.Event>(name: string, test?: (event: T) => boolean, timeoutMilliseconds?: number, from?: number): Promise<T>;
 }
 
-export async function startAdapter(): Promise<RecordedClient> {
-  const client = new DebugClient('node', adapterPath, 'cluster-tour');
+/** `cwd`: the adapter process's working folder (default: the test's). */
+export async function startAdapter(options: { cwd?: string } = {}): Promise<RecordedClient> {
+  const client = new DebugClient('node', adapterPath, 'cluster-tour', options.cwd === undefined ? undefined : { cwd: options.cwd });
   client.defaultTimeout = 15000;
   const events: DebugProtocol.Event[] = [];
   // ProtocolClient emits every event under its name; record them all in order.

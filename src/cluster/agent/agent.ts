@@ -27,9 +27,9 @@ export type AgentBatch = Array<[stage: string, time: number, detail: unknown]>;
 export function installAgent(options: AgentOptions): string {
   const key = globalThis.Symbol.for('cluster-tour.agent');
   const existing = (globalThis as Record<symbol, { dispose(): void } | undefined>)[key];
-  if (existing) {
-    return 'already installed';
-  }
+  // An agent still here belongs to a session that is gone (a controller killed before it could
+  // detach): its binding leads nowhere, so it makes way for this one.
+  existing?.dispose();
   const globals = globalThis as unknown as Record<string, unknown>;
   const binding = globals[options.bindingName] as (payload: string) => void;
   delete globals[options.bindingName];
@@ -53,6 +53,7 @@ export function installAgent(options: AgentOptions): string {
   let timerDue = 0;
   const perConnection = new Set(['accepted', 'newconn-sent', 'newconn-received', 'connection']);
   const restores: Array<() => void> = [];
+  let disposed = false;
 
   const flush = (): void => {
     if (timer !== undefined) {
@@ -104,6 +105,9 @@ export function installAgent(options: AgentOptions): string {
     watchedProcesses.add(child);
     const originalSend = child.send;
     child.send = function send(this: unknown, ...args: unknown[]) {
+      if (disposed) {
+        return originalSend.apply(this, args);
+      }
       const message = args[0] as { cmd?: string; act?: string; seq?: number } | undefined;
       const handle = args[1] as { fd?: number } | undefined;
       if (message && message.act === 'newconn' && message.cmd === 'NODE_CLUSTER' && handle) {
@@ -116,8 +120,13 @@ export function installAgent(options: AgentOptions): string {
       }
       return originalSend.apply(this, args);
     };
+    const wrapped = child.send;
     restores.push(() => {
-      child.send = originalSend;
+      // Someone who wrapped it after us keeps their wrapper, which calls ours, which passes through.
+      if (child.send === wrapped) {
+        child.send = originalSend;
+      }
+      watchedProcesses.delete(child);
     });
   };
   const hookRoundRobin = (handle: object): void => {
@@ -132,18 +141,31 @@ export function installAgent(options: AgentOptions): string {
     const originalDistribute = prototype.distribute;
     const originalHandoff = prototype.handoff;
     prototype.distribute = function distribute(this: unknown, error: unknown, accepted: object) {
+      if (disposed) {
+        return originalDistribute.call(this, error, accepted);
+      }
       if (!error && accepted && !acceptTimes.has(accepted)) {
         acceptTimes.set(accepted, now());
       }
       return originalDistribute.call(this, error, accepted);
     };
     prototype.handoff = function handoff(this: unknown, worker: Worker) {
+      if (disposed) {
+        return originalHandoff.call(this, worker);
+      }
       watchWorker(worker);
       return originalHandoff.call(this, worker);
     };
+    const distribute = prototype.distribute;
+    const handoff = prototype.handoff;
     restores.push(() => {
-      prototype.distribute = originalDistribute;
-      prototype.handoff = originalHandoff;
+      if (prototype.distribute === distribute) {
+        prototype.distribute = originalDistribute;
+      }
+      if (prototype.handoff === handoff) {
+        prototype.handoff = originalHandoff;
+      }
+      roundRobinHooked = false;
     });
   };
 
@@ -188,16 +210,27 @@ export function installAgent(options: AgentOptions): string {
         }
       }
     },
+    /** Sends what is buffered, then undoes every patch; the process is as before the install. */
     dispose(): void {
+      if (disposed) {
+        return;
+      }
       flush();
+      disposed = true;
       for (const restore of restores.splice(0).reverse()) {
         restore();
       }
-      delete (globalThis as Record<symbol, unknown>)[key];
+      if ((globalThis as Record<symbol, unknown>)[key] === agent) {
+        delete (globalThis as Record<symbol, unknown>)[key];
+      }
     },
   };
   Object.defineProperty(globalThis, key, { value: agent, configurable: true, enumerable: false });
   nodeProcess.prependListener('exit', flush);
   restores.push(() => nodeProcess.removeListener('exit', flush));
-  return 'installed';
+  restores.push(() => (buffer = []));
+  // The guest (guest.ts) disposes the agent on detach or when the controller is gone.
+  const guest = (globalThis as Record<symbol, { adopt(name: string, dispose: () => void): void } | undefined>)[globalThis.Symbol.for('cluster-tour.guest')];
+  guest?.adopt('agent', () => agent.dispose());
+  return existing ? 'replaced' : 'installed';
 }

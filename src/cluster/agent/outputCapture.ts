@@ -1,7 +1,7 @@
 // Per-process output capture, installed in each debugged process through Runtime.evaluate:
 // wraps process.stdout.write and process.stderr.write and reports each chunk through a CDP
 // binding, so a debugger can label output with the process that wrote it (workers inherit the
-// primary's pipes, where the writers cannot be told apart).
+// primary's pipes, where the writers cannot be told apart). Disposing it puts the writers back.
 // `installOutputCapture` is sent as source text: it must not use anything from outside its body.
 
 export interface OutputCaptureOptions {
@@ -21,18 +21,22 @@ export type CapturedChunk = [stream: 'stdout' | 'stderr', text: string];
 export function installOutputCapture(options: OutputCaptureOptions): string {
   const key = globalThis.Symbol.for('cluster-tour.output-capture');
   const globals = globalThis as unknown as Record<string | symbol, unknown>;
-  if (globals[key]) {
-    return 'already installed';
-  }
+  // A capture still here belongs to a session that is gone: its binding leads nowhere.
+  const existing = globals[key] as { dispose(): void } | undefined;
+  existing?.dispose();
   const binding = globals[options.bindingName] as (payload: string) => void;
   delete globals[options.bindingName];
-  globals[key] = true;
   const nodeProcess = globalThis.process;
   const decoder = new globalThis.TextDecoder();
+  const restores: Array<() => void> = [];
+  let disposed = false;
   for (const name of ['stdout', 'stderr'] as const) {
     const stream = nodeProcess[name] as unknown as { write: (...args: unknown[]) => boolean };
     const original = stream.write;
-    stream.write = function write(this: unknown, ...args: unknown[]): boolean {
+    const write = function write(this: unknown, ...args: unknown[]): boolean {
+      if (disposed) {
+        return original.apply(this, args);
+      }
       const [chunk, encoding, callback] = args;
       const text = typeof chunk === 'string' ? chunk : chunk instanceof globalThis.Uint8Array ? decoder.decode(chunk) : String(chunk);
       try {
@@ -51,6 +55,28 @@ export function installOutputCapture(options: OutputCaptureOptions): string {
       }
       return true;
     };
+    stream.write = write;
+    restores.push(() => {
+      // A writer someone installed over ours stays; ours then passes everything through.
+      if (stream.write === write) {
+        stream.write = original;
+      }
+    });
   }
-  return 'installed';
+  const capture = {
+    dispose(): void {
+      disposed = true;
+      for (const restore of restores.splice(0).reverse()) {
+        restore();
+      }
+      if (globals[key] === capture) {
+        delete globals[key];
+      }
+    },
+  };
+  Object.defineProperty(globalThis, key, { value: capture, configurable: true, enumerable: false });
+  // The guest (guest.ts) disposes the capture on detach or when the controller is gone.
+  const guest = globals[globalThis.Symbol.for('cluster-tour.guest')] as { adopt(name: string, dispose: () => void): void } | undefined;
+  guest?.adopt('output-capture', () => capture.dispose());
+  return existing ? 'replaced' : 'installed';
 }

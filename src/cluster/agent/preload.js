@@ -1,12 +1,21 @@
-// Runs first in every process of a launched cluster app (NODE_OPTIONS=--require). The launched
-// primary and every cluster worker open an inspector on 127.0.0.1 on a free port, report it to
-// the controller through a file, and wait until the controller has set its breakpoints. Other
-// children (child_process.fork that is not a worker, worker_threads) are left alone.
+// Runs first in every process of a launched or attached cluster app (NODE_OPTIONS=--require). The
+// launched primary and every cluster worker open an inspector on 127.0.0.1 on a free port, report
+// it to the controller through a file, and wait until the controller has set its breakpoints.
+// Other children (child_process.fork that is not a worker, worker_threads) are left alone.
+// A guest: when its controller is gone (exited, or its session folder removed on detach) it does
+// nothing at all but take itself out of the environment its own children inherit, and a process
+// waiting at the gate when the controller dies goes on as if never observed.
 'use strict';
 
 (function clusterTourPreload() {
+  const gateCheckMilliseconds = 50;
   const sessionDirectory = process.env.CLUSTER_TOUR_SESSION;
   if (!sessionDirectory) {
+    return;
+  }
+  const fs = require('fs');
+  if (!controllerAlive()) {
+    leaveEnvironment();
     return;
   }
   const { isMainThread } = require('worker_threads');
@@ -27,10 +36,10 @@
     delete process.env.CLUSTER_TOUR_ROOT;
   }
 
-  const fs = require('fs');
   const path = require('path');
   const inspector = require('inspector');
-  if (!inspector.url()) {
+  const openedHere = !inspector.url();
+  if (openedHere) {
     inspector.open(0, '127.0.0.1', false);
   }
   const url = inspector.url();
@@ -39,15 +48,20 @@
   }
 
   let released = false;
+  // The controller's commands are served while the main thread waits in Atomics.wait (the
+  // inspector interrupts it), so the gate can also look at its controller now and then.
+  const wake = new Int32Array(new SharedArrayBuffer(4));
   const state = {
     // The controller calls this (Runtime.evaluate) once its breakpoints are set.
     release() {
       released = true;
+      Atomics.notify(wake, 0);
       return 'released';
     },
     require,
   };
-  Object.defineProperty(globalThis, Symbol.for('cluster-tour.preload'), { value: state, configurable: true });
+  const stateKey = Symbol.for('cluster-tour.preload');
+  Object.defineProperty(globalThis, stateKey, { value: state, configurable: true });
 
   const report = {
     pid: process.pid,
@@ -57,17 +71,94 @@
     url,
   };
   const file = path.join(sessionDirectory, `${process.pid}.json`);
-  fs.writeFileSync(`${file}.tmp`, JSON.stringify(report));
-  fs.renameSync(`${file}.tmp`, file);
+  try {
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(report));
+    fs.renameSync(`${file}.tmp`, file);
+  } catch (error) {
+    // The session folder went away meanwhile: the controller detached.
+    if (error.code !== 'ENOENT') {
+      throw error;
+    }
+    abandon();
+    return;
+  }
 
-  // A Runtime.runIfWaitingForDebugger that arrives before the wait begins is lost, so the wait
-  // is a loop on a flag the controller sets first, and the controller repeats the release.
   while (!released) {
-    inspector.waitForDebugger();
+    if (!controllerAlive()) {
+      abandon();
+      return;
+    }
+    Atomics.wait(wake, 0, 0, gateCheckMilliseconds);
+  }
+
+  /** The controller went away before releasing this process: undo all of the above. */
+  function abandon() {
+    delete globalThis[stateKey];
+    for (const name of [file, `${file}.tmp`]) {
+      try {
+        fs.unlinkSync(name);
+      } catch (error) {
+        if (error.code !== 'ENOENT') {
+          throw error;
+        }
+      }
+    }
+    if (openedHere) {
+      inspector.close();
+    }
+    leaveEnvironment();
   }
 
   function clusterWorkerId() {
     const cluster = require('cluster');
     return cluster.isWorker && cluster.worker ? cluster.worker.id : null;
+  }
+
+  /**
+   * The session folder exists and the controller (CLUSTER_TOUR_CONTROLLER, "pid:start time") still
+   * runs: not a zombie, not another process with its pid. The same test as guest.ts's.
+   */
+  function controllerAlive() {
+    if (!fs.existsSync(sessionDirectory)) {
+      return false;
+    }
+    const [pidText, startTime] = (process.env.CLUSTER_TOUR_CONTROLLER || '').split(':');
+    const pid = Number(pidText);
+    if (!Number.isSafeInteger(pid) || pid <= 0) {
+      return true; // a controller of an older version: the session folder is all there is
+    }
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      if (error.code === 'ESRCH') {
+        return false;
+      }
+    }
+    if (!startTime) {
+      return true;
+    }
+    let stat;
+    try {
+      stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return false; // the pid is gone
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[0] !== 'Z' && fields[0] !== 'X' && fields[19] === startTime;
+  }
+
+  /** Takes Cluster Tour out of the environment this process's own children inherit. */
+  function leaveEnvironment() {
+    const env = process.env;
+    for (const name of ['CLUSTER_TOUR_SESSION', 'CLUSTER_TOUR_CONTROLLER', 'CLUSTER_TOUR_ROOT']) {
+      delete env[name];
+    }
+    // What launcher.ts's withPreload appended: the publish flag and --require "<this file>".
+    const options = (env.NODE_OPTIONS || '').replace(/(?:^| )--inspect-publish-uid=http --require "(?:[^"\\]|\\.)*"$/, '');
+    if (options === '') {
+      delete env.NODE_OPTIONS;
+    } else {
+      env.NODE_OPTIONS = options;
+    }
   }
 })();

@@ -34,14 +34,25 @@ export function checkProcessClaim(claim: Extract<Claim, { kind: 'process' }>, pr
   return { claim, ok, actual };
 }
 
+/** What an expression claim expects on the Node running the program (`v22.23.3`; undefined: `expected`). */
+export function expectedOn(claim: Extract<Claim, { kind: 'expression' }>, nodeVersion: string | undefined): unknown {
+  const major = nodeVersion === undefined ? Number.NaN : Number(/^v?(\d+)/.exec(nodeVersion)?.[1]);
+  let expected = claim.expected;
+  for (const entry of claim.expectedByNode ?? []) {
+    if (major >= entry.fromMajor) expected = entry.expected;
+  }
+  return expected;
+}
+
 export async function checkExpressionClaim(
   claim: Extract<Claim, { kind: 'expression' }>,
   debug: DebugOperations,
   callFrameId: string,
+  nodeVersion?: string,
 ): Promise<ClaimResult> {
   try {
     const actual = await evaluateValue(debug, callFrameId, claim.expression);
-    return { claim, ok: isDeepStrictEqual(actual, claim.expected), actual };
+    return { claim, ok: isDeepStrictEqual(actual, expectedOn(claim, nodeVersion)), actual };
   } catch (error) {
     return { claim, ok: false, actual: `threw: ${messageOf(error)}` };
   }

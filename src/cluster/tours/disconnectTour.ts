@@ -7,7 +7,7 @@ export const disconnectTour: Tour = {
   id: 'disconnect-in-flight',
   title: 'Disconnect with a connection in flight',
   summary:
-    "The primary disconnects a worker in the middle of a request. Follow every message until the worker exits — and see that, on Node 18–24, the primary does get `'disconnect'`, before `'exit'`.",
+    "The primary disconnects a worker in the middle of a request. Follow every message until the worker exits — and see that the primary does get `'disconnect'`, here before `'exit'` (the usual order; Node promises none).",
   program: 'samples/tour-disconnect.js',
   schedulingPolicy: 'rr',
   stops: [
@@ -17,7 +17,7 @@ export const disconnectTour: Tour = {
       role: 'primary',
       title: 'worker.disconnect() · primary',
       explanation:
-        "The app's primary calls `worker.disconnect()` while worker 1 is serving a request: the primary started a POST and has sent only half of its body. The primary's `Worker.prototype.disconnect` sets `exitedAfterDisconnect = true`, sends `{ act: 'disconnect' }` to the worker, and at once removes the worker from every handle (`removeHandlesForWorker`) and from `cluster.workers`. No new connection goes to worker 1 from now on; it was the only worker, so the round-robin handle closes and the primary stops listening. The connection already handed over belongs to the worker and stays open there.\n\n" +
+        "The app's primary calls `worker.disconnect()` while worker 1 is serving a request: the primary started a POST and has sent only half of its body. The primary's `Worker.prototype.disconnect` sets `exitedAfterDisconnect = true`, sends `{ act: 'disconnect' }` to the worker, and at once removes the worker from every handle (`removeHandlesForWorker`) and from `cluster.workers` (`removeWorker`): that removal came in Node v5.1.0 (nodejs/node #3677); before it, a connection could still be handed to a worker told to disconnect (the lost-disconnect tour). No new connection goes to worker 1 from now on; it was the only worker, so the round-robin handle closes and the primary stops listening. The connection already handed over belongs to the worker and stays open there.\n\n" +
         "**Next:** `'disconnect'` reaches worker 1.",
       claims: [
         { kind: 'process', role: 'primary' },
@@ -47,7 +47,7 @@ export const disconnectTour: Tour = {
       role: 'worker',
       title: 'Close every server, then disconnect · worker 1',
       explanation:
-        "`_disconnect` sets `exitedAfterDisconnect = true` (this exit will not count as a crash) and counts what it must wait for: `waitingCount` starts at 1, plus one per server in `handles` — here the app's HTTP server, which still has one connection in flight. It calls each server's `close(checkWaitingCount)`: the server stops accepting at once, but emits `'close'`, and so calls `checkWaitingCount`, only when its last connection has ended. Then it calls `checkWaitingCount()` once itself, for the initial 1.\n\n" +
+        "`_disconnect` sets `exitedAfterDisconnect = true` (in the worker, this stops cluster's own `'disconnect'` listener from exiting the process as soon as the channel closes) and counts what it must wait for: `waitingCount` starts at 1, plus one per server in `handles` — here the app's HTTP server, which still has one connection in flight. It calls each server's `close(checkWaitingCount)`: the server stops accepting at once, but emits `'close'`, and so calls `checkWaitingCount`, only when its last connection has ended. Then it calls `checkWaitingCount()` once itself, for the initial 1.\n\n" +
         "**Next:** `server.close()` reaches the faux handle, which tells the primary.",
       claims: [
         { kind: 'expression', expression: 'primaryInitiated', expected: true, description: 'the primary asked for this disconnect' },
@@ -61,7 +61,7 @@ export const disconnectTour: Tour = {
       role: 'worker',
       title: "The server's faux handle closes: send 'close' · worker 1",
       explanation:
-        "`server.close()` closed the server's handle, which in a round-robin worker is the faux handle. Its `close()` stops the keep-alive interval and sends `{ act: 'close', key }`: this worker no longer serves that key. (Node's comment notes the window: until the primary has processed it, the primary may still send connections, which the worker refuses with `accepted: false`, and the primary gives them to another worker.) The app's server no longer listens, but the in-flight connection is untouched; `'close'` waits for it.\n\n" +
+        "`server.close()` closed the server's handle, which in a round-robin worker is the faux handle. Its `close()` stops the faux handle's `ref()` interval (`unref()`) and sends `{ act: 'close', key }`: this worker no longer serves that key. (Node's comment notes the window: until the primary has processed it, the primary may still send connections, which the worker refuses with `accepted: false`, and the primary gives them to another worker.) The app's server no longer listens, but the in-flight connection is untouched; `'close'` waits for it.\n\n" +
         "**Next:** the primary receives `'close'`. (This app's worker wraps `server.close` to send the primary a `'closing'` message right after, and the primary finishes the request only then, so each step shows up on its own.)",
       claims: [
         { kind: 'process', role: 'worker', workerId: 1 },
@@ -120,12 +120,12 @@ export const disconnectTour: Tour = {
       role: 'primary',
       title: "Yes, the primary gets 'disconnect' · primary",
       explanation:
-        "**The primary does get `'disconnect'`.** Its end of the channel read end-of-file; `child_process` disconnected that end too and emitted `'disconnect'` on the worker's `ChildProcess`. This listener, registered by `cluster.fork()`, removes the worker's handles (none left), sets `worker.state = 'disconnected'` and emits `'disconnect'` on the worker and on `cluster`. On Node 18–24 this comes **before** `'exit'` even here, with a server that was closing while a connection was in flight: the worker process is still alive. The disconnect only waited for the connection to end.\n\n" +
+        "**The primary does get `'disconnect'`.** Its end of the channel read end-of-file; `child_process` disconnected that end too and emitted `'disconnect'` on the worker's `ChildProcess`. This listener, registered by `cluster.fork()`, removes the worker's handles (none left), sets `worker.state = 'disconnected'` and emits `'disconnect'` on the worker and on `cluster`. Here it comes **before** `'exit'`, with a server that was closing while a connection was in flight: the primary has not processed the worker's exit yet (the process itself may already have ended, a zombie not yet reaped). That is the usual order, not a promise: Node's own test-cluster-worker-wait-server-close.js says \"the worker process can exit before the disconnect event fires\", and `'disconnect'` can fail to come at all (see the lost-disconnect tour). The disconnect only waited for the connection to end.\n\n" +
         '**Next:** the worker, with no server, channel or timer left, exits by itself.',
       claims: [
         { kind: 'process', role: 'primary' },
         { kind: 'expression', expression: 'worker.id', expected: 1, description: 'worker 1 disconnected' },
-        { kind: 'expression', expression: 'worker.isDead()', expected: false, description: "the worker process has not exited: 'disconnect' comes first" },
+        { kind: 'expression', expression: 'worker.isDead()', expected: false, description: "the primary has not processed the worker's exit yet" },
         { kind: 'expression', expression: 'worker.exitedAfterDisconnect', expected: true, description: 'a planned disconnect' },
         { kind: 'next-stage', stage: 'exit', description: 'then the worker exits' },
       ],

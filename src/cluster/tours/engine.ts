@@ -17,7 +17,7 @@ import type { Claim, Tour, TourStop } from './tour';
 export type TourRuntime = Pick<
   ClusterRuntime,
   'resolutions' | 'addBreakpoint' | 'removeBreakpoint' | 'resume' | 'session' | 'onPaused' | 'onStage' | 'onEnd'
->;
+> & { readonly nodeVersion?: string };
 
 export interface TourStopEvent {
   tourId: string;
@@ -216,10 +216,14 @@ export class TourEngine implements Disposable {
     if (!session || !frame) {
       throw new ClusterTourError('E_TOUR_NO_FRAME', `pid ${event.process.pid} paused without a session or a frame.`);
     }
-    const pausedAt = await clockAndFlush(session.debug, frame.callFrameId);
+    const pausedAt = await clockAndFlush(session.debug, frame.callFrameId).catch((error: unknown) => {
+      // Without the process's clock, `next-stage` claims count its events from our own: the stop still shows.
+      this.report('E_TOUR_CLOCK', `Could not read the clock of pid ${event.process.pid} at stop "${stop.id}": ${messageOf(error)}`, event.process.pid);
+      return performance.timeOrigin + performance.now();
+    });
     const claimResults: ClaimResult[] = [];
     for (const claim of stop.claims) {
-      claimResults.push(await this.check(claim, event.process, session.debug, frame.callFrameId));
+      claimResults.push(await this.checkSafely(claim, event.process, session.debug, frame.callFrameId));
     }
     const stopEvent: TourStopEvent = { tourId: this.tour.id, stopIndex: index, stop, process: event.process, claimResults };
     this.state = { kind: 'paused', index, owner, process: event.process, pausedAt };
@@ -229,14 +233,26 @@ export class TourEngine implements Disposable {
     this.maybeSettle(entry);
   }
 
+  /** A check that throws is a failed claim that says why: the stop is shown all the same. */
+  private async checkSafely(claim: Claim, process: ProcessIdentity, debug: DebugOperations, callFrameId: string): Promise<ClaimResult> {
+    try {
+      return await this.check(claim, process, debug, callFrameId);
+    } catch (error) {
+      return { claim, ok: false, actual: `threw: ${messageOf(error)}` };
+    }
+  }
+
   private check(claim: Claim, process: ProcessIdentity, debug: DebugOperations, callFrameId: string): Promise<ClaimResult> | ClaimResult {
     switch (claim.kind) {
       case 'process':
         return checkProcessClaim(claim, process);
       case 'expression':
-        return checkExpressionClaim(claim, debug, callFrameId);
+        return checkExpressionClaim(claim, debug, callFrameId, this.runtime.nodeVersion);
       case 'next-stage':
         return { claim, ok: undefined, actual: undefined };
+      default:
+        // Tours are data: one written for another version may carry a kind this one cannot check.
+        throw new ClusterTourError('E_TOUR_CLAIM_KIND', `the claim kind "${(claim as { kind?: unknown }).kind}" is not one this Cluster Tour can check (process, expression, next-stage)`);
     }
   }
 

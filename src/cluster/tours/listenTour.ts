@@ -23,6 +23,13 @@ export const listenTour: Tour = {
         { kind: 'process', role: 'worker', workerId: 1 },
         { kind: 'expression', expression: 'args[0]', expected: 0, description: 'the app asks for port 0: any free port' },
         { kind: 'expression', expression: 'args[1]', expected: '127.0.0.1', description: 'on the loopback address' },
+        {
+          kind: 'expression',
+          expression: "this.listen.toString().includes('options.reusePort === true')",
+          expected: false,
+          expectedByNode: [{ fromMajor: 22, expected: true }],
+          description: 'this Node turns `reusePort: true` into an exclusive listen (22 and later) or knows no such option (20)',
+        },
         { kind: 'next-stage', stage: 'listen-requested' },
       ],
     },
@@ -32,7 +39,7 @@ export const listenTour: Tour = {
       role: 'worker',
       title: 'Not the primary: ask it for a handle · worker 1',
       explanation:
-        "`listenInCluster` checks `cluster.isPrimary || exclusive`: a primary, or a server listening with `exclusive: true`, binds its own socket (`server._listen2`). This is a worker and the listen is not exclusive, so it packs address, port and address type into `serverQuery` and calls `cluster._getServer(server, serverQuery, listenOnPrimaryHandle)`. `listenOnPrimaryHandle` runs when the primary has answered.\n\n" +
+        "`listenInCluster` checks `cluster.isPrimary || exclusive`: a primary, or a server listening with `exclusive: true`, binds its own socket (`server._listen2`) and cluster is bypassed. From Node 22, `listen({ port, reusePort: true })` sets `exclusive` too (in `Server.prototype.listen`), so such a worker binds its own socket with `SO_REUSEPORT`. This is a worker and the listen is not exclusive, so it packs address, port and address type into `serverQuery` and calls `cluster._getServer(server, serverQuery, listenOnPrimaryHandle)`. `listenOnPrimaryHandle` runs when the primary has answered.\n\n" +
         '**Next:** `_getServer` sends the request to the primary.',
       claims: [
         { kind: 'process', role: 'worker', workerId: 1 },
@@ -63,7 +70,7 @@ export const listenTour: Tour = {
       role: 'primary',
       title: "'queryServer' arrives · primary",
       explanation:
-        "The primary's `onmessage` dispatches `act: 'queryServer'` to `queryServer(worker, message)`. It builds a key from address, port, address type and fd (with port 0, also the worker's `index`) and looks it up in its `handles` map: a second worker listening on the same address finds the handle there and only joins it. This is the first request, so the map is empty.\n\n" +
+        "The primary's `onmessage` dispatches `act: 'queryServer'` to `queryServer(worker, message)`. It builds a key from address, port, address type and fd, and then the worker's `index` (its count of servers on that address): on Node 20 always, from Node 22 only when the port is 0. It looks the key up in its `handles` map: a second worker listening on the same address finds the handle there and only joins it. This is the first request, so the map is empty.\n\n" +
         '**Next:** the primary creates the handle all workers will share.',
       claims: [
         { kind: 'process', role: 'primary' },
@@ -78,12 +85,12 @@ export const listenTour: Tour = {
       role: 'primary',
       title: 'Round-robin it is · primary',
       explanation:
-        "`schedulingPolicy` is `SCHED_RR` (the default everywhere but Windows; `NODE_CLUSTER_SCHED_POLICY=none` or `cluster.schedulingPolicy` before the first fork change it) and the address is TCP, not UDP, so the primary calls `new RoundRobinHandle(key, address, message)`. Under `SCHED_NONE`, or for UDP, it would create a `SharedHandle` instead: see the SCHED_NONE tour.\n\n" +
+        "`schedulingPolicy` is `SCHED_RR`, the default everywhere but Windows: there the default is `SCHED_NONE`, because round-robin \"doesn't perform well on Windows due to the way IOCP is wired up\" (Node's comment). `NODE_CLUSTER_SCHED_POLICY=rr` or `none` overrides the default. The app may still set `cluster.schedulingPolicy` until the first `cluster.setupPrimary()` — which `cluster.fork()` calls — freezes it. The address is TCP, not UDP, so the primary calls `new RoundRobinHandle(key, address, message)`. Under `SCHED_NONE`, or for UDP, it would create a `SharedHandle` instead: see the SCHED_NONE tour.\n\n" +
         '**Next:** the round-robin handle is built.',
       claims: [
         { kind: 'expression', expression: 'schedulingPolicy === SCHED_RR', expected: true, description: 'the policy is round-robin' },
         { kind: 'expression', expression: 'handle === undefined', expected: true, description: 'no handle for this key yet' },
-        { kind: 'expression', expression: 'key', expected: '127.0.0.1:0:4:undefined:0', description: 'the key: address, port, address type, fd and index' },
+        { kind: 'expression', expression: 'key', expected: '127.0.0.1:0:4:undefined:0', description: 'the key: address, port, address type, fd and (port 0) index' },
         { kind: 'next-stage', stage: 'handle-created' },
       ],
     },
@@ -122,7 +129,7 @@ export const listenTour: Tour = {
       role: 'worker',
       title: 'A reply without a handle: the faux handle · worker 1',
       explanation:
-        "Back in worker 1: the reply came without a handle, so `_getServer`'s callback called `rr()`. It builds a **faux handle**: an object with `close` (tells the primary), `listen` (does nothing: the primary listens), `ref`/`unref` (a long `setInterval`, so that a listening worker stays alive though it owns no socket) and `getsockname` (reports the primary's address, so `server.address()` works). It registers it in `handles` under the key and passes it to `listenOnPrimaryHandle`.\n\n" +
+        "Back in worker 1: the reply came without a handle, so `_getServer`'s callback called `rr()`. It builds a **faux handle**: an object with `close` (tells the primary), `listen` (does nothing: the primary listens), `ref`/`unref` (`ref()` starts `setInterval(noop, TIMEOUT_MAX)`: a round-robin worker's event loop — epoll on Linux — watches no listening socket at all, and this interval is what keeps a listening worker alive) and `getsockname` (reports the primary's address, so `server.address()` works). It registers it in `handles` under the key and passes it to `listenOnPrimaryHandle`.\n\n" +
         '**Next:** `net` takes the faux handle as the server’s own.',
       claims: [
         { kind: 'process', role: 'worker', workerId: 1 },

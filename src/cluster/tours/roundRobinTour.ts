@@ -33,7 +33,7 @@ export const roundRobinTour: Tour = {
       role: 'primary',
       title: 'Hand the connection to worker 1 · primary',
       explanation:
-        "`handoff(worker)` checks that the worker still serves this handle, takes the oldest pending connection off `this.handles` and builds `{ act: 'newconn', key }`. It calls `sendHelper(worker.process, message, handle, callback)`; the callback runs when the worker answers: if it `accepted`, the primary closes **its** copy of the connection (the worker has its own fd by then); if not (the worker is closing), it distributes the connection again. Either way it calls `handoff(worker)` again for the next pending connection.\n\n" +
+        "`handoff(worker)` checks that the worker still serves this handle, takes the oldest pending connection off `this.handles` and builds `{ act: 'newconn', key }`. It calls `sendHelper(worker.process, message, handle, callback)`; the callback runs when the worker answers: if it `accepted`, the primary closes **its** copy of the connection (the worker has its own fd by then); if not — the worker no longer has that server (it is closing), or its server is at `maxConnections` — it distributes the connection again. Either way it calls `handoff(worker)` again for the next pending connection.\n\n" +
         '**Next:** `sendHelper` sends the message with the handle.',
       claims: [
         { kind: 'expression', expression: 'worker.id', expected: 1, description: 'worker 1 was first in the free queue' },
@@ -77,7 +77,7 @@ export const roundRobinTour: Tour = {
       role: 'primary',
       title: 'Write the message and the fd to the IPC channel · primary',
       explanation:
-        "`writeChannelMessage(channel, req, message, handle)` serialises the message as a line of JSON and writes it to the IPC channel — a Unix domain socket pair on Linux and macOS — together with the handle: libuv passes its file descriptor in the same `sendmsg()` call as `SCM_RIGHTS` ancillary data, and the kernel installs a duplicate of it in the worker. Until the worker acknowledges the handle (`NODE_HANDLE_ACK`), further messages to this worker wait in `_handleQueue`.\n\n" +
+        "`writeChannelMessage(channel, req, message, handle)` serialises the message — a line of JSON by default, the V8 serializer with `serialization: 'advanced'` — and writes it to the IPC channel (a Unix domain socket pair on Linux and macOS) together with the handle: libuv passes its file descriptor in the same `sendmsg()` call as `SCM_RIGHTS` ancillary data. The fd travels with the message: the worker gets a descriptor of its own only when its `recvmsg()` reads this message; a message never read is dropped with its fd when the socket closes (the lost-disconnect tour). Until the worker acknowledges the handle (`NODE_HANDLE_ACK`), every later message to this worker, a `disconnect` included, waits in `_handleQueue`: one un-ACKed handle per worker, which keeps today's `worker.disconnect()` behind any connection in flight and makes the primary hand each worker at most one connection per round trip.\n\n" +
         '**Next:** the message arrives in **worker 1**.',
       claims: [
         { kind: 'expression', expression: 'message.msg.act', expected: 'newconn', description: 'the newconn message goes out' },
@@ -149,10 +149,23 @@ export const roundRobinTour: Tour = {
       role: 'worker',
       title: 'Accept and pass the socket to the server · worker 1',
       explanation:
-        "`onconnection` finds the server's faux handle under the message's `key`, checks `maxConnections`, and answers the primary `{ ack: message.seq, accepted: true }`: on that answer the primary's `handoff` callback closes the primary's copy of the connection. Then it calls `server.onconnection(0, handle)`, the faux handle's `onconnection`, which `net` set when the server started listening: from here on it is as if the worker had accepted the connection itself.\n\n" +
+        "`onconnection` finds the server's faux handle under the message's `key` and refuses the connection if the server is gone or at `maxConnections` — the test differs: Node 20 refuses when `maxConnections` is non-zero and reached, 22 and 24 when it is set (0 included) and reached, unless the server's `dropMaxConnection` is set. Then it answers the primary `{ ack: message.seq, accepted: true }`: on that answer the primary's `handoff` callback closes the primary's copy of the connection. Then it calls `server.onconnection(0, handle)`, the faux handle's `onconnection`, which `net` set when the server started listening: from here on it is as if the worker had accepted the connection itself.\n\n" +
         "**Next:** `net` makes a socket and emits `'connection'`.",
       claims: [
         { kind: 'expression', expression: 'accepted', expected: true, description: 'the worker accepts the connection' },
+        {
+          kind: 'expression',
+          expression: "typeof server[owner_symbol].maxConnections",
+          expected: 'undefined',
+          description: 'the app set no maxConnections',
+        },
+        {
+          kind: 'expression',
+          expression: "onconnection.toString().includes('dropMaxConnection')",
+          expected: false,
+          expectedByNode: [{ fromMajor: 22, expected: true }],
+          description: "this Node's refusal test knows dropMaxConnection (22 and later) or not (20)",
+        },
         { kind: 'expression', expression: 'server === handles.get(key)', expected: true, description: "the server is found by the handle's key" },
         { kind: 'next-stage', stage: 'connection' },
       ],

@@ -62,7 +62,7 @@ export const schedNoneTour: Tour = {
       role: 'worker',
       title: 'Listen on the shared socket · worker 1',
       explanation:
-        "`listenOnPrimaryHandle` makes the shared socket the server's `_handle`, and `_listen2` calls `listen()` on it, in the worker. Every worker does the same with its own copy of the same socket: one listening socket in the kernel, several processes accepting on it. Which one gets a connection is up to the kernel (on Linux often unevenly, which is why round-robin is the default).\n\n" +
+        "`listenOnPrimaryHandle` makes the shared socket the server's `_handle`, and `_listen2` calls `listen()` on it, in the worker. Every worker does the same with its own copy of the same socket: one listening socket in the kernel, several processes polling and accepting on it. On Linux libuv registers it in each worker's epoll without `EPOLLEXCLUSIVE`, so a new connection wakes every worker polling it; which one wins is up to timing, and the load is often uneven (one reason round-robin is the default).\n\n" +
         '**Next:** the first connection, accepted by a worker directly.',
       claims: [
         { kind: 'expression', expression: 'err', expected: 0, description: 'no error' },
@@ -76,7 +76,7 @@ export const schedNoneTour: Tour = {
       role: 'worker',
       title: "A worker accepted the connection itself · worker",
       explanation:
-        "The kernel woke one worker, whose libuv called `accept()` on the shared socket and then `net`'s `onconnection` with the new TCP handle. No `distribute`, no `newconn` message, no fd passing, no ack: the primary never sees this connection. `this` is the worker's own listening handle with a real fd, where under round-robin it is the faux handle. `onconnection` wraps the handle in a `net.Socket` and emits `'connection'` on the app's server.\n\n" +
+        "On Linux the kernel woke every worker polling the shared socket (a thundering herd): each one's libuv called `accept()`; this worker won, and the others got `EAGAIN` and went back to waiting. Its libuv then called `net`'s `onconnection` with the new TCP handle. No `distribute`, no `newconn` message, no fd passing, no ack: the primary never sees this connection. `this` is the worker's own listening handle with a real fd, where under round-robin it is the faux handle. `onconnection` wraps the handle in a `net.Socket` and emits `'connection'` on the app's server.\n\n" +
         "**Next:** `'connection'`, then the request, all in this worker.",
       claims: [
         { kind: 'process', role: 'worker' },

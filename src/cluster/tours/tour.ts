@@ -14,7 +14,17 @@ export type Claim =
    * Only names the paused function itself uses are visible there (V8's debug-evaluate), and
    * `process`/`require`/`primordials` may not be: use `globalThis.*`.
    */
-  | { kind: 'expression'; expression: string; expected: unknown; description: string }
+  | {
+      kind: 'expression';
+      expression: string;
+      expected: unknown;
+      description: string;
+      /**
+       * Where Node's own code differs by version: the expected value on Node `fromMajor` and later
+       * (the last entry that applies wins); `expected` holds before the first.
+       */
+      expectedByNode?: ReadonlyArray<{ fromMajor: number; expected: unknown }>;
+    }
   /**
    * The first lifecycle event recorded after resuming from this stop is `stage`, among the events
    * of: the paused process (no `role`); the primary (`role: 'primary'`); a worker (`role:

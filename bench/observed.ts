@@ -9,6 +9,8 @@ import { ListeningWatcher } from './listening';
 export interface ObservedOptions extends ProgramOptions {
   tracking: boolean;
   repository: string;
+  /** Under strace, with the socket syscalls reported (bench/syscalls.ts). */
+  syscalls?: boolean;
 }
 
 export class ObservedProgram {
@@ -41,6 +43,7 @@ export class ObservedProgram {
       env: options.env,
       runtimeExecutable: options.node,
       tracking: options.tracking,
+      syscalls: options.syscalls,
       preloadPath: path.resolve(options.repository, 'src/cluster/agent/preload.js'),
     });
     return new ObservedProgram(runtime);

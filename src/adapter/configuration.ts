@@ -25,6 +25,8 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   tour?: string;
   /** Presets defined in the editor's settings; .vscode/cluster-tour.json's win on the same id. */
   userPresets?: PresetDefinition[];
+  /** Run the program under strace and report its socket syscalls (Linux). */
+  syscalls?: boolean;
 }
 
 export interface AttachArguments extends DebugProtocol.AttachRequestArguments {
@@ -105,10 +107,15 @@ export const launchAttributes: { [K in keyof Required<Own<LaunchArguments>>]: Pr
   schedulingPolicy: { type: 'string', enum: ['rr', 'none'], description: 'Cluster scheduling policy: rr (round-robin, the default on Linux) or none (the kernel distributes connections).', default: 'rr' },
   tour: {
     type: 'string',
-    enum: ['listen', 'connection-round-robin', 'connection-sched-none', 'disconnect-in-flight', 'lost-disconnect'],
+    enum: ['listen', 'connection-round-robin', 'connection-sched-none', 'disconnect-in-flight', 'lost-disconnect', 'net-connection'],
     description: 'Walk a guided tour while the program runs: it stops at each of the tour\'s call sites in order, with an explanation.',
   },
   userPresets: userPresetsSchema,
+  syscalls: {
+    type: 'boolean',
+    description: 'Run the program under strace (Linux) and show its socket syscalls (accept4, sendmsg with SCM_RIGHTS, recvmsg, epoll_ctl…) beside the stages that caused them.',
+    default: false,
+  },
 };
 
 export const attachAttributes: { [K in keyof Required<Own<AttachArguments>>]: PropertySchema } = {

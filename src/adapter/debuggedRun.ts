@@ -113,6 +113,7 @@ export class DebuggedRun {
         this.send(new Event(customEvents.stage, { stage, process, workerId, pid, time, detail }));
       }),
     );
+    subscriptions.add(runtime.onSyscall((event) => this.send(new Event(customEvents.syscall, event))));
     subscriptions.add(
       runtime.onBreakpointResolved((event) => {
         for (const owner of event.owners) {

@@ -104,6 +104,7 @@ export async function launchOptions(args: LaunchArguments, breakpoints: Breakpoi
     env,
     runtimeExecutable: args.runtimeExecutable,
     schedulingPolicy: args.schedulingPolicy ?? tour?.schedulingPolicy,
+    syscalls: args.syscalls,
     presets,
     presetDefinitions,
     stopOnEntry: args.stopOnEntry,

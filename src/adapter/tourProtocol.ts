@@ -57,6 +57,11 @@ export interface TourStopEntry {
   place?: TourStopPlace;
   /** Once reached: its claims, in the stop's order. */
   claims?: TourClaimEntry[];
+  /**
+   * With `syscalls`: the socket syscalls its stage caused in its process, as lines such as
+   * `sendmsg(fd 26 socket:[66409], SCM_RIGHTS [fd 29 socket:[66721]]) = 129`.
+   */
+  syscalls?: string[];
 }
 
 /** Body of the clusterTour.tour event and of the answers to clusterTour.tour / clusterTour.nextStop. */

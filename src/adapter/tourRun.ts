@@ -10,6 +10,10 @@ import type { ClaimResult } from '../cluster/tours/claims';
 import { TourEngine, type TourFinishedEvent, type TourStopEvent } from '../cluster/tours/engine';
 import type { Claim, Tour } from '../cluster/tours/tour';
 import type { ClusterRuntime, RuntimePausedEvent } from '../cluster/runtime';
+import { eventClockNow } from '../cluster/syscalls/clock';
+import { StopSyscalls } from '../cluster/syscalls/stopSyscalls';
+import { claimedSocket, matchSyscallClaim, syscallClaims } from '../cluster/syscalls/syscallClaims';
+import { describeSyscall } from '../common/syscalls';
 import type { TourBody, TourClaimEntry, TourState, TourStopEntry, TourStopPlace } from './tourProtocol';
 
 /** What the tour needs of the debug session. */
@@ -42,6 +46,10 @@ export class TourRun implements Disposable {
   /** The last pause of each process at this tour's breakpoints, to announce when the engine holds it. */
   private readonly pauses = new Map<number, RuntimePausedEvent>();
   private heldPid: number | undefined;
+  private readonly stopSyscalls = new StopSyscalls();
+  private readonly tracesSyscalls: boolean;
+  /** When the tour stopped moving: syscalls still on their way get a moment before claims about them fail. */
+  private overSince: number | undefined;
 
   constructor(
     readonly tour: Tour,
@@ -49,10 +57,18 @@ export class TourRun implements Disposable {
     private readonly host: TourHost,
   ) {
     this.engine = this.disposables.add(new TourEngine(runtime, tour));
+    this.tracesSyscalls = runtime.tracesSyscalls;
     this.disposables.add(
       runtime.onPaused((event) => {
         if (isTourPause(tour.id, event)) {
           this.pauses.set(event.process.pid, event);
+        }
+      }),
+    );
+    this.disposables.add(
+      runtime.onSyscall((event) => {
+        if (this.stopSyscalls.add(event) !== undefined) {
+          this.sendBody();
         }
       }),
     );
@@ -90,6 +106,7 @@ export class TourRun implements Disposable {
   body(): TourBody {
     const stops = this.tour.stops.map((stop, index): TourStopEntry => {
       const reached = this.reached.get(index);
+      const syscalls = this.stopSyscalls.syscallsOf(index).map((call) => describeSyscall(call.detail));
       return {
         index,
         id: stop.id,
@@ -98,10 +115,41 @@ export class TourRun implements Disposable {
         role: stop.role,
         callSite: stop.callSite,
         status: this.statusOf(index),
-        ...(reached ? { place: reached.place, claims: reached.claims } : {}),
+        ...(reached ? { place: reached.place, claims: [...reached.claims, ...this.syscallClaimEntries(index)] } : {}),
+        ...(syscalls.length > 0 ? { syscalls } : {}),
       };
     });
     return { tourId: this.tour.id, title: this.tour.title, summary: this.tour.summary, state: this.state, current: this.current, stops };
+  }
+
+  /** Claims about the syscalls of a reached stop, when syscalls are traced: decided when its call arrives. */
+  private syscallClaimEntries(index: number): TourClaimEntry[] {
+    const claims = this.tracesSyscalls ? (syscallClaims[this.tour.id]?.[this.tour.stops[index].id] ?? []) : [];
+    const late = this.overSince !== undefined && Date.now() - this.overSince >= syscallGraceMilliseconds;
+    return claims.map((claim) => {
+      const match = matchSyscallClaim(claim, this.stopSyscalls.syscallsOf(index), (stopId) => this.claimedSocketOf(stopId));
+      return { description: claim.description, ok: match ? true : late ? false : null, ...(match ? { actual: describeSyscall(match.detail) } : {}) };
+    });
+  }
+
+  /** The socket the first syscall claim of a stop matched (claims refer to earlier stops only). */
+  private claimedSocketOf(stopId: string): number | undefined {
+    const index = this.tour.stops.findIndex((stop) => stop.id === stopId);
+    const first = syscallClaims[this.tour.id]?.[stopId]?.[0];
+    if (index < 0 || !first || first.sameSocketAs !== undefined) {
+      return undefined;
+    }
+    const match = matchSyscallClaim(first, this.stopSyscalls.syscallsOf(index), () => undefined);
+    return match ? claimedSocket(match) : undefined;
+  }
+
+  /** The tour stopped moving: decide what syscalls have not shown by the end of the grace. */
+  private settleSyscallClaims(): void {
+    this.overSince = Date.now();
+    if (this.tracesSyscalls) {
+      const timer = setTimeout(() => this.sendBody(), syscallGraceMilliseconds);
+      this.disposables.add({ dispose: () => clearTimeout(timer) });
+    }
   }
 
   /** The session stops: a tour not finished by then has ended. */
@@ -123,6 +171,7 @@ export class TourRun implements Disposable {
     this.state = 'paused';
     this.current = event.stopIndex;
     this.reached.set(event.stopIndex, { place: this.placeOf(event), claims: event.claimResults.map(claimEntry) });
+    this.stopSyscalls.reach(event.stopIndex, pid, eventClockNow());
     const pause = this.pauses.get(pid);
     if (pause) {
       const total = this.tour.stops.length;
@@ -163,6 +212,7 @@ export class TourRun implements Disposable {
     this.state = event.completed ? 'finished' : 'ended';
     this.current = null;
     this.heldPid = undefined;
+    this.settleSyscallClaims();
     this.sendBody();
   }
 
@@ -173,6 +223,7 @@ export class TourRun implements Disposable {
     this.state = 'ended';
     this.current = null;
     this.heldPid = undefined;
+    this.overSince ??= Date.now() - syscallGraceMilliseconds;
     this.sendBody();
   }
 
@@ -191,6 +242,9 @@ export class TourRun implements Disposable {
     this.host.send(new Event(customEvents.tour, this.body()));
   }
 }
+
+/** How long syscalls may take to arrive (through strace's FIFO) after the tour stopped moving. */
+const syscallGraceMilliseconds = 1500;
 
 function claimEntry(result: ClaimResult): TourClaimEntry {
   const ok = result.ok ?? null;

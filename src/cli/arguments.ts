@@ -7,6 +7,9 @@ export interface TraceArguments {
   json: boolean;
   schedulingPolicy?: 'rr' | 'none';
   runtimeExecutable?: string;
+  /** Run the program under strace and show its socket syscalls. */
+  syscalls?: boolean;
+  straceExecutable?: string;
   attach?: { host: string; port: number };
   /** Absent: the bundled sample. */
   program?: string;
@@ -30,6 +33,9 @@ Options:
   --runtime PATH       the node binary to run the program with (default: node on PATH)
   --attach HOST:PORT   attach to a running program's inspector instead (loopback only)
   --svg FILE           at the end, write the run's sequence diagram to FILE (SVG)
+  --syscalls           also show the socket syscalls (accept4, sendmsg with SCM_RIGHTS,
+                       recvmsg, epoll_ctl, …) under the stages that caused them (Linux, strace)
+  --strace PATH        the strace to use with --syscalls (default: strace on PATH)
   -h, --help           show this help
   --version            show the version`;
 
@@ -81,6 +87,12 @@ export function parseArguments(argv: readonly string[]): CliArguments {
         result.schedulingPolicy = policy;
         break;
       }
+      case '--syscalls':
+        result.syscalls = true;
+        break;
+      case '--strace':
+        result.straceExecutable = value('--strace');
+        break;
       case '--runtime':
         result.runtimeExecutable = value('--runtime');
         break;

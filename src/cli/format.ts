@@ -1,7 +1,8 @@
 // How the terminal trace writes one lifecycle event: a readable line, or a JSON line.
 import type { AnyLifecycleEvent } from '../common/stages';
+import type { SyscallEvent } from '../common/syscalls';
 
-export function processLabel(event: AnyLifecycleEvent): string {
+export function processLabel(event: AnyLifecycleEvent | SyscallEvent): string {
   return event.process === 'primary' ? 'primary' : `worker ${event.workerId}`;
 }
 
@@ -53,7 +54,13 @@ export function formatEvent(event: AnyLifecycleEvent, origin: number): string {
   return `${offset}  ${who} ${pid} ${event.stage.padEnd(16)}  ${describe(event)}`;
 }
 
-export function formatJson(event: AnyLifecycleEvent): string {
+/** The start of an event's line, up to its description: `  +12.345 ms  worker 2  (pid 4242)  connection        `. */
+export function linePrefix(event: AnyLifecycleEvent | SyscallEvent, origin: number): string {
+  const offset = `+${(event.time - origin).toFixed(3)} ms`.padStart(14);
+  return `${offset}  ${processLabel(event).padEnd(9)} ${`(pid ${event.pid})`.padEnd(12)} ${event.stage.padEnd(16)}  `;
+}
+
+export function formatJson(event: AnyLifecycleEvent | SyscallEvent): string {
   const { stage, process, workerId, pid, time, detail } = event;
   return JSON.stringify({ stage, process, workerId, pid, time, detail });
 }

@@ -2,16 +2,16 @@
 // short window and writes them in the order of the time taken in their process.
 import type { AnyLifecycleEvent } from '../common/stages';
 
-export class ReorderBuffer {
-  private held: Array<{ event: AnyLifecycleEvent; arrived: number }> = [];
+export class ReorderBuffer<T extends { time: number } = AnyLifecycleEvent> {
+  private held: Array<{ event: T; arrived: number }> = [];
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly write: (event: AnyLifecycleEvent) => void,
+    private readonly write: (event: T) => void,
     private readonly windowMilliseconds = 150,
   ) {}
 
-  push(event: AnyLifecycleEvent): void {
+  push(event: T): void {
     this.held.push({ event, arrived: Date.now() });
     this.timer ??= setInterval(() => this.release(false), this.windowMilliseconds / 2);
   }

@@ -3,11 +3,14 @@
 import * as path from 'node:path';
 import { ClusterTourError } from '../common/errors';
 import type { AnyLifecycleEvent } from '../common/stages';
+import type { SyscallEvent } from '../common/syscalls';
 import { ClusterRuntime } from '../cluster/runtime';
+import { SyscallLinks } from '../cluster/syscalls/links';
 import type { TraceArguments } from './arguments';
-import { formatEvent, formatJson } from './format';
+import { formatEvent, formatJson, linePrefix } from './format';
 import { ReorderBuffer } from './reorder';
 import { SvgOutput } from './svgOutput';
+import { SyscallPrinter } from './syscallLines';
 
 export interface TraceIo {
   out(line: string): void;
@@ -29,13 +32,27 @@ export async function runTrace(options: TraceArguments, io: TraceIo, signals: No
         args: options.args,
         runtimeExecutable: options.runtimeExecutable,
         schedulingPolicy: options.schedulingPolicy,
+        syscalls: options.syscalls,
+        straceExecutable: options.straceExecutable,
       });
+  if (options.attach && options.syscalls) {
+    io.err('cluster-tour: syscalls are off: they need a launch under strace, not an attach.\n');
+  }
 
   let origin: number | undefined;
   let workersSeen = 0;
-  const printer = new ReorderBuffer((event: AnyLifecycleEvent) => {
+  const links = new SyscallLinks();
+  const syscallPrinter = new SyscallPrinter(links, io.out, (event) => linePrefix(event, origin ?? event.time));
+  const printer = new ReorderBuffer((event: AnyLifecycleEvent | SyscallEvent) => {
     origin ??= event.time;
-    io.out(options.json ? formatJson(event) : formatEvent(event, origin));
+    if (options.json) {
+      io.out(formatJson(event));
+    } else if (event.stage === 'syscall') {
+      syscallPrinter.syscall(event);
+    } else {
+      io.out(formatEvent(event, origin));
+      syscallPrinter.afterStage(event);
+    }
   });
   const svg = options.svg === undefined ? undefined : new SvgOutput(options.svg, options.attach ? `cluster-tour trace --attach ${options.attach.host}:${options.attach.port}` : `cluster-tour trace ${path.basename(options.program ?? samplePath())}`);
   runtime.onStage((event) => {
@@ -43,9 +60,14 @@ export async function runTrace(options: TraceArguments, io: TraceIo, signals: No
     if (event.stage === 'fork') {
       workersSeen += 1;
     }
+    links.add(event);
     printer.push(event);
   });
-  runtime.onProblem((problem) => io.err(`cluster-tour: warning: ${problem.message}\n`));
+  runtime.onSyscall((event) => {
+    links.add(event);
+    printer.push(event);
+  });
+  runtime.onProblem((problem) => io.err(problem.code === 'E_SYSCALLS_UNAVAILABLE' ? `cluster-tour: ${problem.message}\n` : `cluster-tour: warning: ${problem.message}\n`));
   runtime.onOutput((output) => (output.stream === 'stdout' ? io.programOut(output.text) : io.err(output.text)));
   for (const resolution of runtime.resolutions) {
     if (!resolution.resolved) {

@@ -30,6 +30,8 @@ export interface SpawnOptions {
   env: Record<string, string | undefined>;
   preloadPath: string;
   schedulingPolicy?: 'rr' | 'none';
+  /** A command the program runs under (strace): its executable and arguments before the program's own. */
+  wrapper?: { executable: string; args: readonly string[] };
 }
 
 /** Watches a session folder for the preload's reports. */
@@ -121,7 +123,9 @@ export function spawnObserved(options: SpawnOptions, sessionDirectory: string): 
   if (options.schedulingPolicy) {
     env.NODE_CLUSTER_SCHED_POLICY = options.schedulingPolicy;
   }
-  return spawn(options.runtimeExecutable, [...options.runtimeArgs, options.program, ...options.args], {
+  const command = [options.runtimeExecutable, ...options.runtimeArgs, options.program, ...options.args];
+  const [executable, ...args] = options.wrapper ? [options.wrapper.executable, ...options.wrapper.args, ...command] : command;
+  return spawn(executable, args, {
     cwd: options.cwd,
     env: env as NodeJS.ProcessEnv,
     // A process group of its own, so that stopping reaches every worker.

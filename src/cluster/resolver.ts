@@ -80,7 +80,11 @@ function locate(site: CallSite, module: ParsedModule): Located {
   let outer: IndexedFunction | null = null;
   for (const [depth, name] of site.functionPath.entries()) {
     const pool: IndexedFunction[] = module.functions.filter((fn) => outer === null || isInside(fn, outer));
-    const matches = pool.filter((fn) => fn.names.includes(name));
+    const named = pool.filter((fn) => fn.names.includes(name));
+    // A path's first name may also name a callback deep inside (net's `function connect` and the
+    // `once('connect', function connect() {})` in `_writeGeneric`): the module-level one is meant.
+    const moduleLevel: IndexedFunction[] = outer === null ? named.filter((fn) => fn.enclosing === null) : [];
+    const matches: IndexedFunction[] = moduleLevel.length === 1 ? moduleLevel : named;
     const where: string = outer === null ? `module node:${site.module}` : `\`${site.functionPath.slice(0, depth).join(' > ')}\``;
     if (matches.length === 0) {
       const close = closeNames(name, pool);

@@ -7,6 +7,7 @@ import { Disposable, DisposableStore } from '../common/disposable';
 import { Emitter, type Listener } from '../common/emitter';
 import { ClusterTourError, messageOf } from '../common/errors';
 import type { AnyLifecycleEvent } from '../common/stages';
+import type { SyscallEvent } from '../common/syscalls';
 import { inspectProcess } from './attach';
 import { attachToWorkersOf } from './attachWorkers';
 import { BreakpointPlan, checkPreset } from './breakpointPlan';
@@ -27,6 +28,7 @@ import { nodeMismatch } from './nodeMismatch';
 import { callSiteModules, readNodeSources } from './nodeSources';
 import { BreakpointResolvedEvent, ProcessIdentity, ProcessOutputEvent, ProcessSession } from './processSession';
 import { resolveCallSites } from './resolver';
+import { SyscallTrace } from './syscalls/syscallTrace';
 import type { AttachOptions, BreakpointRequest, DebuggerOptions, EndEvent, LaunchOptions, OutputEvent, PresetState, ProblemEvent, RuntimePausedEvent } from './runtimeTypes';
 
 export * from './runtimeTypes';
@@ -70,6 +72,9 @@ export class ClusterRuntime implements Disposable {
   private readonly endEmitter = new Emitter<EndEvent>();
   private readonly resolvedEmitter = new Emitter<BreakpointResolvedEvent>();
   private readonly processOutputEmitter = new Emitter<ProcessOutputEvent>();
+  private readonly syscallEmitter = new Emitter<SyscallEvent>();
+  /** Present when the launch traces syscalls and strace could run. */
+  private syscallTrace: SyscallTrace | undefined;
 
   readonly onStage = this.stageEmitter.event;
   /** A process is attached, its breakpoints are set, and it runs. */
@@ -112,6 +117,13 @@ export class ClusterRuntime implements Disposable {
   readonly onBreakpointResolved = this.resolvedEmitter.event;
   /** Output of one process, with `debugging.captureOutput`; `onOutput` then carries only the rest. */
   readonly onProcessOutput = this.processOutputEmitter.event;
+  /** A socket syscall of a process of the program (launch with `syscalls`). */
+  readonly onSyscall = this.syscallEmitter.event;
+
+  /** True when this launch's syscalls are traced. */
+  get tracesSyscalls(): boolean {
+    return this.syscallTrace !== undefined;
+  }
 
   private constructor(
     readonly mode: 'launch' | 'attach',
@@ -126,7 +138,12 @@ export class ClusterRuntime implements Disposable {
     this.plan = new BreakpointPlan(resolutions, presets, tracking, definedPresets);
     this.tracking = tracking;
     const watcher = this.disposables.add(new ReportWatcher(sessionDirectory));
-    this.disposables.add(watcher.onReport((report) => this.track(this.attachReported(report))));
+    this.disposables.add(
+      watcher.onReport((report) => {
+        this.syscallTrace?.know(report);
+        this.track(this.attachReported(report));
+      }),
+    );
     watcher.scan();
   }
 
@@ -155,7 +172,20 @@ export class ClusterRuntime implements Disposable {
     if (options.stopOnEntry) {
       runtime.plan.stopOnEntry({ url: pathToFileURL(program).href, lineNumber: 0 });
     }
-    const spawnOptions = { runtimeExecutable, runtimeArgs: options.runtimeArgs ?? [], program, args: options.args ?? [], cwd, env, preloadPath, schedulingPolicy: options.schedulingPolicy };
+    if (options.syscalls) {
+      runtime.traceSyscalls(options.straceExecutable, env);
+    }
+    const spawnOptions = {
+      runtimeExecutable,
+      runtimeArgs: options.runtimeArgs ?? [],
+      program,
+      args: options.args ?? [],
+      cwd,
+      env,
+      preloadPath,
+      schedulingPolicy: options.schedulingPolicy,
+      wrapper: runtime.syscallTrace?.wrapper,
+    };
     try {
       runtime.start(LaunchedProgram.start(spawnOptions, sessionDirectory));
     } catch (error) {
@@ -299,17 +329,28 @@ export class ClusterRuntime implements Disposable {
     }
   }
 
+  private traceSyscalls(straceExecutable: string | undefined, env: Record<string, string | undefined>): void {
+    const trace = SyscallTrace.prepare(this.sessionDirectory, straceExecutable, env as NodeJS.ProcessEnv);
+    if ('unavailable' in trace) {
+      this.problem({ code: 'E_SYSCALLS_UNAVAILABLE', message: trace.unavailable });
+      return;
+    }
+    this.syscallTrace = this.disposables.add(trace);
+    this.disposables.add(trace.onSyscall((event) => this.syscallEmitter.fire(event)));
+  }
+
   private start(program: LaunchedProgram): void {
     this.program = program;
     this.disposables.add(program);
     this.disposables.add(program.onOutput((chunk) => this.outputEmitter.fire(chunk)));
     const exit = program.onExit(({ code, signal }) => {
-      const root = this.identities.get(program.pid);
+      // Under strace the spawned process is strace: the primary is the root that reported.
+      const root = this.identities.get(program.pid) ?? [...this.identities.values()].find((identity) => identity.role === 'primary');
       this.stageEmitter.fire({
         stage: 'exit',
         process: 'primary',
         workerId: null,
-        pid: program.pid,
+        pid: root?.pid ?? program.pid,
         // Taken here, not in the process that just ended: the same wall clock, sub-millisecond.
         time: performance.timeOrigin + performance.now(),
         detail: { workerId: null, code, signal },
@@ -339,6 +380,7 @@ export class ClusterRuntime implements Disposable {
   private async finish(end: EndEvent, root: ProcessIdentity | undefined): Promise<void> {
     // Reports still in flight from processes that just exited arrive over their sockets first.
     await Promise.allSettled([...this.pending]);
+    await this.syscallTrace?.drained();
     if (root) {
       await this.sessions.get(root.pid)?.close();
     }

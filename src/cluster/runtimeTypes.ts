@@ -30,6 +30,13 @@ export interface LaunchOptions {
   stopOnEntry?: boolean;
   /** Options a debugger needs; see DebuggerOptions. */
   debugging?: DebuggerOptions;
+  /**
+   * Run the program under strace and report its socket syscalls (onSyscall). Where strace cannot
+   * run, a problem `E_SYSCALLS_UNAVAILABLE` says why in one line and the run goes on without.
+   */
+  syscalls?: boolean;
+  /** The strace to use (default: strace on PATH). */
+  straceExecutable?: string;
 }
 
 /** What a debugger asks of every process: blackboxing, exceptions, output labelled per process. */

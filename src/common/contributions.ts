@@ -76,6 +76,8 @@ export const settings = {
   userPresets: 'clusterTour.userPresets',
   /** A cluster program (path, relative to the workspace folder) to run tours on instead of the bundled sample. */
   tourProgram: 'clusterTour.tourProgram',
+  /** Launches show the program's socket syscalls (strace) when their configuration does not say. */
+  syscalls: 'clusterTour.syscalls',
 } as const;
 
 export type SettingId = (typeof settings)[keyof typeof settings];
@@ -100,6 +102,8 @@ export const customEvents = {
   presets: 'clusterTour.presets',
   /** The tour of a session started, paused at a stop, moved on or ended; the body is a TourBody (adapter/tourProtocol.ts). */
   tour: 'clusterTour.tour',
+  /** A socket syscall of a process (launch with `syscalls`); the body is a SyscallEvent (common/syscalls.ts). */
+  syscall: 'clusterTour.syscall',
 } as const;
 
 export type CustomEventName = (typeof customEvents)[keyof typeof customEvents];

@@ -3,6 +3,7 @@
 // LifecycleModel). No vscode here: the view subscribes to onChange and redraws.
 import { Emitter } from '../common/emitter';
 import type { AnyLifecycleEvent, ProcessRole, StageName } from '../common/stages';
+import { tellsTheStory, type SyscallEvent } from '../common/syscalls';
 import { LifecycleModel } from '../cluster/lifecycle';
 import type { ProcessEventBody, ProcessState as RunState } from '../adapter/viewProtocol';
 
@@ -22,13 +23,19 @@ export interface ProcessEntry {
   /** Newest first. */
   history: AnyLifecycleEvent[];
   connections: number;
+  /** Its recent syscalls that tell the story (launch with `syscalls`), newest first. */
+  syscalls: SyscallEvent[];
 }
+
+/** How many syscalls a process keeps for the view. */
+const syscallLimit = 12;
 
 const keyOf = (role: ProcessRole, workerId: number | null): string => (role === 'primary' ? 'primary' : `worker:${workerId}`);
 
 export class ProcessStore {
   private lifecycle = new LifecycleModel();
   private readonly runStates = new Map<string, ProcessEventBody>();
+  private readonly syscalls = new Map<string, SyscallEvent[]>();
   private ended = false;
   private origin: number | undefined;
   private readonly changeEmitter = new Emitter<void>();
@@ -39,6 +46,7 @@ export class ProcessStore {
   reset(): void {
     this.lifecycle = new LifecycleModel();
     this.runStates.clear();
+    this.syscalls.clear();
     this.ended = false;
     this.origin = undefined;
     this.changeEmitter.fire();
@@ -47,6 +55,19 @@ export class ProcessStore {
   applyStage(event: AnyLifecycleEvent): void {
     this.origin = Math.min(this.origin ?? event.time, event.time);
     this.lifecycle.apply(event);
+    this.changeEmitter.fire();
+  }
+
+  /** A syscall of a process: kept (the last few) when it tells part of the story. */
+  applySyscall(event: SyscallEvent): void {
+    if (!tellsTheStory(event.detail)) {
+      return;
+    }
+    const key = keyOf(event.process, event.workerId);
+    const list = this.syscalls.get(key) ?? [];
+    list.unshift(event);
+    list.sort((a, b) => b.time - a.time);
+    this.syscalls.set(key, list.slice(0, syscallLimit));
     this.changeEmitter.fire();
   }
 
@@ -62,7 +83,7 @@ export class ProcessStore {
   }
 
   /** Milliseconds from the session's first lifecycle event to `event`. */
-  sinceStart(event: AnyLifecycleEvent): number {
+  sinceStart(event: AnyLifecycleEvent | SyscallEvent): number {
     return event.time - (this.origin ?? event.time);
   }
 
@@ -94,6 +115,7 @@ export class ProcessStore {
       stage: lifecycle?.stage,
       history: [...(lifecycle?.history ?? [])].reverse(),
       connections: lifecycle?.connections ?? 0,
+      syscalls: this.syscalls.get(key) ?? [],
     };
   }
 

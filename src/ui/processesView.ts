@@ -5,11 +5,16 @@ import * as vscode from 'vscode';
 import { customEvents, debugType } from '../common/contributions';
 import { DisposableStore, toDisposable } from '../common/disposable';
 import type { AnyLifecycleEvent } from '../common/stages';
+import { describeSyscall, type SyscallEvent } from '../common/syscalls';
 import type { ProcessEventBody } from '../adapter/viewProtocol';
 import { processContextValue, registerProcessControls } from './processControls';
 import { ProcessEntry, ProcessStore } from './processStore';
 
-type Node = { kind: 'process'; entry: ProcessEntry } | { kind: 'event'; entry: ProcessEntry; event: AnyLifecycleEvent };
+type Node =
+  | { kind: 'process'; entry: ProcessEntry }
+  | { kind: 'event'; entry: ProcessEntry; event: AnyLifecycleEvent }
+  | { kind: 'syscalls'; entry: ProcessEntry }
+  | { kind: 'syscall'; entry: ProcessEntry; event: SyscallEvent };
 
 const stateIcons: Record<ProcessEntry['state'], vscode.ThemeIcon> = {
   paused: new vscode.ThemeIcon('debug-pause', new vscode.ThemeColor('debugIcon.pauseForeground')),
@@ -82,10 +87,32 @@ class ProcessesTree implements vscode.TreeDataProvider<Node> {
     if (!node) {
       return this.store.entries().map((entry) => ({ kind: 'process', entry }));
     }
-    return node.kind === 'process' ? node.entry.history.map((event) => ({ kind: 'event', entry: node.entry, event })) : [];
+    if (node.kind === 'syscalls') {
+      return node.entry.syscalls.map((event) => ({ kind: 'syscall', entry: node.entry, event }));
+    }
+    if (node.kind !== 'process') {
+      return [];
+    }
+    const syscalls: Node[] = node.entry.syscalls.length > 0 ? [{ kind: 'syscalls', entry: node.entry }] : [];
+    return [...syscalls, ...node.entry.history.map((event): Node => ({ kind: 'event', entry: node.entry, event }))];
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
+    if (node.kind === 'syscalls') {
+      const item = new vscode.TreeItem('Syscalls', vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `${node.entry.key}:syscalls`;
+      item.description = `${node.entry.syscalls.length} recent`;
+      item.iconPath = new vscode.ThemeIcon('terminal-linux');
+      item.tooltip = 'The kernel\'s side: this process\'s recent socket syscalls (strace), newest first';
+      return item;
+    }
+    if (node.kind === 'syscall') {
+      const item = new vscode.TreeItem(describeSyscall(node.event.detail), vscode.TreeItemCollapsibleState.None);
+      item.description = `+${this.store.sinceStart(node.event).toFixed(1)} ms`;
+      item.accessibilityInformation = { label: `${item.label} ${item.description}` };
+      item.tooltip = `${node.event.detail.call} in pid ${node.event.pid}\n${JSON.stringify(node.event.detail)}`;
+      return item;
+    }
     if (node.kind === 'event') {
       const { event } = node;
       const item = new vscode.TreeItem(eventLabel(event), vscode.TreeItemCollapsibleState.None);
@@ -95,7 +122,7 @@ class ProcessesTree implements vscode.TreeDataProvider<Node> {
       return item;
     }
     const { entry } = node;
-    const item = new vscode.TreeItem(processLabel(entry), entry.history.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(processLabel(entry), entry.history.length + entry.syscalls.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = entry.key;
     item.description = processDescription(entry);
     item.accessibilityInformation = { label: `${item.label} ${item.description}` };
@@ -148,6 +175,8 @@ export function registerProcessesView(viewId: string): vscode.Disposable {
       follow(event.session);
       if (event.event === customEvents.stage) {
         store.applyStage(event.body as AnyLifecycleEvent);
+      } else if (event.event === customEvents.syscall) {
+        store.applySyscall(event.body as SyscallEvent);
       } else if (event.event === customEvents.process) {
         store.applyProcess(event.body as ProcessEventBody);
       }

@@ -58,7 +58,7 @@ export function definedPresets(): { definitions: PresetDefinition[]; problems: s
   return { definitions: mergePresetDefinitions(fromSettings, fromFile), problems };
 }
 
-/** Adds presets, userPresets and runtimeExecutable from the settings where the configuration sets none. */
+/** Adds presets, userPresets, runtimeExecutable and syscalls from the settings where the configuration sets none. */
 export function withSettings(configurationToFill: vscode.DebugConfiguration): vscode.DebugConfiguration {
   const filled = { ...configurationToFill };
   const armed = armedPresets();
@@ -78,6 +78,9 @@ export function withSettings(configurationToFill: vscode.DebugConfiguration): vs
   const executable = runtimeExecutable();
   if (filled.request === 'launch' && filled.runtimeExecutable === undefined && executable !== undefined) {
     filled.runtimeExecutable = executable;
+  }
+  if (filled.request === 'launch' && filled.syscalls === undefined && configuration().get<boolean>(key(settings.syscalls), false)) {
+    filled.syscalls = true;
   }
   return filled;
 }

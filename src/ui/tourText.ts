@@ -47,6 +47,9 @@ export function explanationMarkdown(stop: TourStopEntry, total: number, heading 
   } else if (!stop.place) {
     parts.push('_Not reached yet._');
   }
+  if (stop.syscalls && stop.syscalls.length > 0) {
+    parts.push(['The kernel\'s side (strace):', ...stop.syscalls.map((line) => `- \`${line}\``)].join('\n'));
+  }
   return parts.join('\n\n');
 }
 

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ProcessEventBody } from '../../src/adapter/viewProtocol';
 import type { AnyLifecycleEvent } from '../../src/common/stages';
+import type { SyscallDetail, SyscallEvent } from '../../src/common/syscalls';
 import { ProcessStore } from '../../src/ui/processStore';
 
 const primary = (stage: AnyLifecycleEvent['stage'], time: number, detail: object): AnyLifecycleEvent =>
@@ -71,5 +72,21 @@ describe('ProcessStore', () => {
     store.reset();
     assert.deepEqual(store.entries(), []);
     assert.equal(changes, 5, 'every change is announced');
+  });
+
+  it('keeps each process\'s recent syscalls that tell the story, newest first, and not the bookkeeping', () => {
+    const store = new ProcessStore();
+    const call = (time: number, detail: SyscallDetail): SyscallEvent => ({ stage: 'syscall', process: 'worker', workerId: 1, pid: 101, time, detail });
+    store.applyStage(worker(1, 'listening', 1, { workerId: 1, address: '127.0.0.1', port: 8000 }));
+    store.applySyscall(call(3, { call: 'recvmsg', fd: 3, socket: 11, result: 129, passedFds: [{ fd: 19, socket: 42 }] }));
+    store.applySyscall(call(4, { call: 'close', fd: 19, socket: 42, result: 0 }));
+    store.applySyscall(call(5, { call: 'epoll_ctl', fd: 19, socket: 42, result: 0, op: 'ADD' }));
+    store.applySyscall(call(6, { call: 'epoll_ctl', fd: 19, socket: 42, result: -1, error: 'ENOENT', op: 'DEL' }));
+    const [entry] = store.entries();
+    assert.deepEqual(
+      entry.syscalls.map((event) => event.detail.call),
+      ['epoll_ctl', 'recvmsg'],
+    );
+    assert.equal(store.entries().find((each) => each.role === 'primary'), undefined, 'a worker\'s calls stay with the worker');
   });
 });

@@ -53,7 +53,7 @@ describe('tour validation', () => {
     assert.deepEqual(validateTours(tours), []);
     assert.deepEqual(
       tours.map((each) => each.id),
-      ['listen', 'connection-round-robin', 'connection-sched-none', 'disconnect-in-flight', 'lost-disconnect'],
+      ['listen', 'connection-round-robin', 'connection-sched-none', 'disconnect-in-flight', 'lost-disconnect', 'net-connection'],
     );
   });
 });

@@ -1,11 +1,13 @@
-// How the terminal trace writes one lifecycle event: a readable line, or a JSON line.
+// How the terminal trace writes one lifecycle event: a readable line, or a JSON line. Times are
+// of the clock every process shares (common/clock.ts), shown from the run's first event.
 import type { AnyLifecycleEvent } from '../common/stages';
 
 export function processLabel(event: AnyLifecycleEvent): string {
   return event.process === 'primary' ? 'primary' : `worker ${event.workerId}`;
 }
 
-function describe(event: AnyLifecycleEvent): string {
+function describe(event: AnyLifecycleEvent, number: number | undefined): string {
+  const connection = `connection #${number ?? '?'}`;
   switch (event.stage) {
     case 'fork':
       return `forks worker ${event.detail.workerId}`;
@@ -22,13 +24,13 @@ function describe(event: AnyLifecycleEvent): string {
         ? `worker ${event.detail.workerId} listens on ${event.detail.address ?? ''}:${event.detail.port ?? ''}`
         : `listening${event.detail.port !== null ? ` on ${event.detail.address ?? ''}:${event.detail.port}` : ''}`;
     case 'accepted':
-      return `accept()ed connection #${event.detail.connection ?? '?'}${event.detail.fd !== null ? ` (fd ${event.detail.fd})` : ''}`;
+      return `accept()ed ${connection} (${event.detail.seq !== null ? `seq ${event.detail.seq}, ` : ''}fd ${event.detail.fd ?? '?'})`;
     case 'newconn-sent':
-      return `sends connection #${event.detail.connection} to worker ${event.detail.workerId} (newconn, fd ${event.detail.fd ?? '?'} over IPC)`;
+      return `sends ${connection} to worker ${event.detail.workerId} (newconn seq ${event.detail.seq}, fd ${event.detail.fd ?? '?'} over IPC)`;
     case 'newconn-received':
-      return `receives connection #${event.detail.connection} (newconn, fd ${event.detail.fd ?? '?'})`;
+      return `receives ${connection} (newconn seq ${event.detail.seq}, fd ${event.detail.fd ?? '?'})`;
     case 'connection':
-      return `emits 'connection'${event.detail.connection !== null ? ` for #${event.detail.connection}` : ''}`;
+      return `emits 'connection' for #${number ?? '?'}${event.detail.seq !== null ? ` (seq ${event.detail.seq})` : ''}`;
     case 'disconnect':
       return `${event.detail.step}${event.detail.workerId !== null && event.process === 'primary' ? ` (worker ${event.detail.workerId})` : ''}`;
     case 'exit':
@@ -38,15 +40,20 @@ function describe(event: AnyLifecycleEvent): string {
   }
 }
 
-/** `  +12.345 ms  worker 2   (pid 4242)  connection        emits 'connection' for #3` */
-export function formatEvent(event: AnyLifecycleEvent, origin: number): string {
+/**
+ * `  +12.345 ms  worker 2   (pid 4242)  connection        emits 'connection' for #3 (seq 4)`;
+ * `connection`: the connection's number in the run (ConnectionNumbers).
+ */
+export function formatEvent(event: AnyLifecycleEvent, origin: number, connection?: number): string {
   const offset = `+${(event.time - origin).toFixed(3)} ms`.padStart(14);
   const who = processLabel(event).padEnd(9);
   const pid = `(pid ${event.pid})`.padEnd(12);
-  return `${offset}  ${who} ${pid} ${event.stage.padEnd(16)}  ${describe(event)}`;
+  return `${offset}  ${who} ${pid} ${event.stage.padEnd(16)}  ${describe(event, connection)}`;
 }
 
-export function formatJson(event: AnyLifecycleEvent): string {
-  const { stage, process, workerId, pid, time, detail } = event;
+/** One JSON line; a per-connection event's detail gains `connection`, its number in the run, beside `seq`. */
+export function formatJson(event: AnyLifecycleEvent, connection?: number): string {
+  const { stage, process, workerId, pid, time } = event;
+  const detail = connection === undefined ? event.detail : { connection, ...event.detail };
   return JSON.stringify({ stage, process, workerId, pid, time, detail });
 }

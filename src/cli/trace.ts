@@ -1,12 +1,13 @@
 // `cluster-tour trace`: runs (or attaches to) a cluster program and prints its lifecycle as it
-// happens. Exits with the program's own exit code.
+// happens, merged with the program's own output in time order. Exits with the program's own exit code.
 import * as path from 'node:path';
 import { ClusterTourError } from '../common/errors';
 import type { AnyLifecycleEvent } from '../common/stages';
-import { ClusterRuntime } from '../cluster/runtime';
+import { ClusterRuntime, type OutputEvent } from '../cluster/runtime';
 import type { TraceArguments } from './arguments';
+import { ConnectionNumbers } from './connectionNumbers';
 import { formatEvent, formatJson } from './format';
-import { ReorderBuffer } from './reorder';
+import { Timeline } from './timeline';
 
 export interface TraceIo {
   out(line: string): void;
@@ -31,19 +32,33 @@ export async function runTrace(options: TraceArguments, io: TraceIo, signals: No
       });
 
   let origin: number | undefined;
-  let workersSeen = 0;
-  const printer = new ReorderBuffer((event: AnyLifecycleEvent) => {
-    origin ??= event.time;
-    io.out(options.json ? formatJson(event) : formatEvent(event, origin));
-  });
+  // Any process of the run, not only the launched one, may be the primary that forks workers.
+  let workersSeen = false;
+  const numbers = new ConnectionNumbers();
+  const printer = new Timeline<{ time: number; event?: AnyLifecycleEvent; output?: OutputEvent }>(
+    ({ event, output }) => {
+      if (output) {
+        return output.stream === 'stdout' ? io.programOut(output.text) : io.err(output.text);
+      }
+      if (event) {
+        origin ??= event.time;
+        const connection = numbers.numberOf(event);
+        io.out(options.json ? formatJson(event, connection) : formatEvent(event, origin, connection));
+      }
+    },
+    { reportedUntil: () => runtime.reportedUntil() },
+  );
   runtime.onStage((event) => {
-    if (event.stage === 'fork') {
-      workersSeen += 1;
+    if (event.stage === 'fork' || event.process === 'worker') {
+      workersSeen = true;
     }
-    printer.push(event);
+    printer.push({ time: event.time, event });
+  });
+  runtime.onProcessAttached((identity) => {
+    workersSeen ||= identity.role === 'worker';
   });
   runtime.onProblem((problem) => io.err(`cluster-tour: warning: ${problem.message}\n`));
-  runtime.onOutput((output) => (output.stream === 'stdout' ? io.programOut(output.text) : io.err(output.text)));
+  runtime.onOutput((output) => printer.push({ time: output.time, output }));
   for (const resolution of runtime.resolutions) {
     if (!resolution.resolved) {
       io.err(`cluster-tour: warning: call site ${resolution.site.id} not found in Node ${runtime.nodeVersion}: ${resolution.reason}\n`);
@@ -65,7 +80,7 @@ export async function runTrace(options: TraceArguments, io: TraceIo, signals: No
       return interrupted === 'SIGINT' ? 130 : 143;
     }
     if (runtime.mode === 'launch') {
-      if (workersSeen === 0) {
+      if (!workersSeen) {
         io.err(
           end.code === 0
             ? 'cluster-tour: note: the program started no cluster worker.\n'

@@ -151,8 +151,7 @@ export function installAgent(options: AgentOptions): string {
   // Per-connection hooks in a worker: the newconn message (prepended, so it runs before
   // cluster's own listener hands the socket on), and net's 'net.server.socket' channel. Node 20
   // to 24 publish that channel after 'connection' is emitted, when the listeners have run, so
-  // the time is taken earlier: where the server's handle hands net the connection, just before
-  // net emits 'connection' (the handle's `onconnection`, set when the server listens).
+  // the time is taken where net emits 'connection' (net.Server's emit, before any listener).
   if (options.role === 'worker') {
     let currentConnection: number | null = null;
     const onInternalMessage = (message: { cmd?: string; act?: string; seq?: number } | undefined, handle?: { fd?: number }): void => {
@@ -164,34 +163,22 @@ export function installAgent(options: AgentOptions): string {
     (nodeProcess as unknown as NodeJS.EventEmitter).prependListener('internalMessage', onInternalMessage);
     restores.push(() => (nodeProcess as unknown as NodeJS.EventEmitter).removeListener('internalMessage', onInternalMessage));
     const connectionTimes = new WeakMap<object, number>();
-    let stamping = true;
-    type ListeningServer = { _handle?: { onconnection?: (...args: unknown[]) => unknown } | null };
-    const net = builtin('net') as { Server?: { prototype: { _listen2?: (...args: unknown[]) => unknown } } } | undefined;
+    type Emit = (this: object, name: unknown, ...args: unknown[]) => boolean;
+    const net = builtin('net') as { Server?: { prototype: { emit?: Emit } } } | undefined;
     const serverPrototype = net?.Server?.prototype;
-    const originalListen = serverPrototype?._listen2;
-    const stampConnections = (server: ListeningServer): void => {
-      const handle = server._handle;
-      const handOver = handle?.onconnection;
-      if (handle && typeof handOver === 'function') {
-        handle.onconnection = function onconnection(this: unknown, ...handed: unknown[]) {
-          if (stamping) {
-            connectionTimes.set(server, now());
-          }
-          return handOver.apply(this, handed);
-        };
-      }
-    };
-    if (serverPrototype && typeof originalListen === 'function') {
-      serverPrototype._listen2 = function _listen2(this: ListeningServer, ...args: unknown[]) {
-        const result = originalListen.apply(this, args);
-        stampConnections(this);
-        return result;
+    const inheritedEmit = serverPrototype && (Object.getPrototypeOf(serverPrototype) as { emit?: Emit } | null)?.emit;
+    if (serverPrototype && typeof inheritedEmit === 'function' && !Object.prototype.hasOwnProperty.call(serverPrototype, 'emit')) {
+      const emit: Emit = function emit(this: object, name: unknown, ...args: unknown[]): boolean {
+        if (name === 'connection') {
+          connectionTimes.set(this, now());
+        }
+        return inheritedEmit.call(this, name, ...args);
       };
+      Object.defineProperty(serverPrototype, 'emit', { value: emit, configurable: true, writable: true, enumerable: false });
       restores.push(() => {
-        // Handles already wrapped stay wrapped but inert: holding them to unwrap would keep every
-        // closed server alive.
-        stamping = false;
-        serverPrototype._listen2 = originalListen;
+        if (serverPrototype.emit === emit) {
+          delete serverPrototype.emit;
+        }
       });
     }
     const channels = builtin('diagnostics_channel') as typeof import('node:diagnostics_channel') | undefined;
@@ -204,7 +191,7 @@ export function installAgent(options: AgentOptions): string {
         if (server) {
           connectionTimes.delete(server);
         }
-        // Without a time from the handle (a server that listened before the agent came) the
+        // Without a time from emit (a server class with an emit of its own that skips ours) the
         // event is stamped now, after the 'connection' listeners ran.
         record('connection', { seq: currentConnection }, time);
         currentConnection = null;

@@ -56,9 +56,11 @@ for (const node of testNodes) {
 
     it('keeps every connection of SCHED_NONE workers that exit after cluster.disconnect(), run after run', async () => {
       for (let run = 1; run <= 4; run++) {
-        const events = await runProgram(node, fixture('sched-none-disconnect.js'));
-        const connections = events.filter((event) => event.stage === 'connection');
-        assert.equal(connections.length, 6, `run ${run}: ${connections.length} connection events for 6 requests`);
+        const result = await spawnCli(['trace', '--json', '--runtime', node, fixture('sched-none-disconnect.js')]);
+        await assertNoProcessesLeft(result.marker);
+        assert.equal(result.code, 0, transcript(result));
+        const connections = result.stdout.split('\n').filter((line) => line.includes('"stage":"connection"'));
+        assert.equal(connections.length, 6, `run ${run}: ${connections.length} connection events for 6 requests\n${transcript(result)}`);
       }
     });
   });

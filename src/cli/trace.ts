@@ -1,16 +1,17 @@
 // `cluster-tour trace`: runs (or attaches to) a cluster program and prints its lifecycle as it
-// happens. Exits with the program's own exit code.
+// happens, merged with the program's own output in time order. Exits with the program's own exit code.
 import * as path from 'node:path';
 import { ClusterTourError } from '../common/errors';
 import type { AnyLifecycleEvent } from '../common/stages';
 import type { SyscallEvent } from '../common/syscalls';
-import { ClusterRuntime } from '../cluster/runtime';
+import { ClusterRuntime, type OutputEvent } from '../cluster/runtime';
 import { SyscallLinks } from '../cluster/syscalls/links';
 import type { TraceArguments } from './arguments';
+import { ConnectionNumbers } from '../common/connectionNumbers';
 import { formatEvent, formatJson, linePrefix } from './format';
-import { ReorderBuffer } from './reorder';
 import { SvgOutput } from './svgOutput';
 import { SyscallPrinter } from './syscallLines';
+import { Timeline } from './timeline';
 
 export interface TraceIo {
   out(line: string): void;
@@ -40,35 +41,51 @@ export async function runTrace(options: TraceArguments, io: TraceIo, signals: No
   }
 
   let origin: number | undefined;
-  let workersSeen = 0;
+  // Any process of the run, not only the launched one, may be the primary that forks workers.
+  let workersSeen = false;
+  const numbers = new ConnectionNumbers();
   const links = new SyscallLinks();
   const syscallPrinter = new SyscallPrinter(links, io.out, (event) => linePrefix(event, origin ?? event.time));
-  const printer = new ReorderBuffer((event: AnyLifecycleEvent | SyscallEvent) => {
-    origin ??= event.time;
-    if (options.json) {
-      io.out(formatJson(event));
-    } else if (event.stage === 'syscall') {
-      syscallPrinter.syscall(event);
-    } else {
-      io.out(formatEvent(event, origin));
-      syscallPrinter.afterStage(event);
-    }
-  });
+  const printer = new Timeline<{ time: number; event?: AnyLifecycleEvent | SyscallEvent; output?: OutputEvent }>(
+    ({ event, output }) => {
+      if (output) {
+        return output.stream === 'stdout' ? io.programOut(output.text) : io.err(output.text);
+      }
+      if (!event) {
+        return;
+      }
+      origin ??= event.time;
+      if (event.stage === 'syscall') {
+        return options.json ? io.out(formatJson(event)) : syscallPrinter.syscall(event);
+      }
+      const connection = numbers.numberOf(event);
+      if (options.json) {
+        io.out(formatJson(event, connection));
+      } else {
+        io.out(formatEvent(event, origin, connection));
+        syscallPrinter.afterStage(event);
+      }
+    },
+    { reportedUntil: () => runtime.reportedUntil() },
+  );
   const svg = options.svg === undefined ? undefined : new SvgOutput(options.svg, options.attach ? `cluster-tour trace --attach ${options.attach.host}:${options.attach.port}` : `cluster-tour trace ${path.basename(options.program ?? samplePath())}`);
   runtime.onStage((event) => {
     svg?.push(event);
-    if (event.stage === 'fork') {
-      workersSeen += 1;
+    if (event.stage === 'fork' || event.process === 'worker') {
+      workersSeen = true;
     }
     links.add(event);
-    printer.push(event);
+    printer.push({ time: event.time, event });
   });
   runtime.onSyscall((event) => {
     links.add(event);
-    printer.push(event);
+    printer.push({ time: event.time, event });
+  });
+  runtime.onProcessAttached((identity) => {
+    workersSeen ||= identity.role === 'worker';
   });
   runtime.onProblem((problem) => io.err(problem.code === 'E_SYSCALLS_UNAVAILABLE' ? `cluster-tour: ${problem.message}\n` : `cluster-tour: warning: ${problem.message}\n`));
-  runtime.onOutput((output) => (output.stream === 'stdout' ? io.programOut(output.text) : io.err(output.text)));
+  runtime.onOutput((output) => printer.push({ time: output.time, output }));
   for (const resolution of runtime.resolutions) {
     if (!resolution.resolved) {
       io.err(`cluster-tour: warning: call site ${resolution.site.id} not found in Node ${runtime.nodeVersion}: ${resolution.reason}\n`);
@@ -91,7 +108,7 @@ export async function runTrace(options: TraceArguments, io: TraceIo, signals: No
       return interrupted === 'SIGINT' ? 130 : 143;
     }
     if (runtime.mode === 'launch') {
-      if (workersSeen === 0) {
+      if (!workersSeen) {
         io.err(
           end.code === 0
             ? 'cluster-tour: note: the program started no cluster worker.\n'

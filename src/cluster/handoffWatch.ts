@@ -5,7 +5,7 @@
 import type { AnyLifecycleEvent, LifecycleEvent } from '../common/stages';
 
 interface SentConnection {
-  connection: number;
+  seq: number;
   fd: number | null;
 }
 
@@ -20,12 +20,12 @@ export class HandoffWatch {
     switch (event.stage) {
       case 'newconn-sent':
         if (event.detail.workerId !== null) {
-          this.of(event.detail.workerId).set(event.detail.connection, { connection: event.detail.connection, fd: event.detail.fd });
+          this.of(event.detail.workerId).set(event.detail.seq, { seq: event.detail.seq, fd: event.detail.fd });
         }
         break;
       case 'newconn-received':
         if (event.workerId !== null) {
-          this.unreceived.get(event.workerId)?.delete(event.detail.connection);
+          this.unreceived.get(event.workerId)?.delete(event.detail.seq);
         }
         break;
       case 'exit':
@@ -62,7 +62,7 @@ export class HandoffWatch {
         pid: exit.pid,
         // Found at the exit: just after it, so that the trace prints it after the exit line.
         time: exit.time + 0.001,
-        detail: { workerId, connection: each.connection, fd: each.fd },
+        detail: { workerId, seq: each.seq, fd: each.fd },
       });
     }
   }

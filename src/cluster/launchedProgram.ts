@@ -4,6 +4,7 @@
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { monotonicMilliseconds } from '../common/clock';
 import { Disposable, DisposableStore, toDisposable } from '../common/disposable';
 import { Emitter } from '../common/emitter';
 import { ClusterTourError } from '../common/errors';
@@ -129,7 +130,7 @@ export class LaunchedProgram implements Disposable {
 
   private emitOutput(stream: 'stdout' | 'stderr', text: string): void {
     if (text) {
-      this.outputEmitter.fire({ stream, text });
+      this.outputEmitter.fire({ stream, text, time: monotonicMilliseconds() });
     }
   }
 }

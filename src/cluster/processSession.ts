@@ -4,12 +4,13 @@
 import { randomBytes } from 'node:crypto';
 import type Protocol from 'devtools-protocol';
 import { CdpSession } from '../cdp/session';
+import { monotonicMillisecondsExpression } from '../common/clock';
 import { DisposableStore } from '../common/disposable';
 import { Emitter } from '../common/emitter';
 import { ClusterTourError, messageOf } from '../common/errors';
 import type { AnyLifecycleEvent, ProcessRole, StageName } from '../common/stages';
 import { stageNames } from '../common/stages';
-import { AgentBatch, AgentOptions, installAgent } from './agent/agent';
+import { agentExpression, AgentBatch, AgentOptions, installAgent } from './agent/agent';
 import { CapturedChunk, installOutputCapture } from './agent/outputCapture';
 import type { MergedBreakpoint, SourceLocation } from './breakpoints';
 import { DebugOperations, PauseOnExceptions } from './debugOperations';
@@ -146,7 +147,7 @@ export class ProcessSession {
   async start(
     breakpoints: readonly MergedBreakpoint[],
     tracking = true,
-    flushMilliseconds = { perConnection: 100, other: 20 },
+    flushMilliseconds = { perConnection: 100 },
     debugging: DebuggingOptions = {},
   ): Promise<void> {
     const cdp = this.cdp;
@@ -294,6 +295,27 @@ export class ProcessSession {
     const run = this.syncing.then(() => this.applyBreakpoints(this.wanted));
     this.syncing = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Has the agent send every event it recorded so far; resolves with the process's clock then.
+   * The events come over the same connection before the answer, so when this resolves they have
+   * all been emitted. Resolves with undefined for a process that has gone (it sent all it could).
+   */
+  async flushReports(): Promise<number | undefined> {
+    if (this.cdp.isClosed) {
+      return undefined;
+    }
+    const expression = `(() => { const agent = ${agentExpression}; if (agent) agent.flush(); return ${monotonicMillisecondsExpression}; })()`;
+    try {
+      const answer = await this.cdp.send('Runtime.evaluate', { expression, returnByValue: true, silent: true });
+      return typeof answer.result.value === 'number' ? answer.result.value : undefined;
+    } catch (error) {
+      if (this.cdp.isClosed) {
+        return undefined;
+      }
+      throw error;
+    }
   }
 
   async resume(): Promise<void> {

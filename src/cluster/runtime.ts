@@ -3,6 +3,7 @@
 // nothing of VS Code or the debug adapter protocol.
 import * as fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { monotonicMilliseconds } from '../common/clock';
 import { Disposable, DisposableStore } from '../common/disposable';
 import { Emitter, type Listener } from '../common/emitter';
 import { ClusterTourError, messageOf } from '../common/errors';
@@ -293,6 +294,21 @@ export class ClusterRuntime implements Disposable {
     await killWorker(pid, this.sessions.get(pid));
   }
 
+  /**
+   * Asks every attached process to send what it has recorded. Resolves with the clock (shared by
+   * every process, see common/clock.ts) read before asking, once each process has answered or
+   * gone: every event stamped before that time has then been emitted. A process that does not
+   * answer within `limitMilliseconds` (busy in a long synchronous loop) is not waited for.
+   */
+  async reportedUntil(limitMilliseconds = 2000): Promise<number> {
+    const asked = monotonicMilliseconds();
+    const answers = Promise.allSettled([...this.sessions.values()].map((session) => session.flushReports()));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([answers, new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMilliseconds)))]);
+    clearTimeout(timer);
+    return asked;
+  }
+
   /** Resolves when the program has ended (or the attached primary went away). */
   whenEnded(): Promise<EndEvent> {
     if (this.endedWith) {
@@ -351,8 +367,8 @@ export class ClusterRuntime implements Disposable {
         process: 'primary',
         workerId: null,
         pid: root?.pid ?? program.pid,
-        // Taken here, not in the process that just ended: the same wall clock, sub-millisecond.
-        time: performance.timeOrigin + performance.now(),
+        // Taken here, not in the process that just ended: the clock every process shares.
+        time: monotonicMilliseconds(),
         detail: { workerId: null, code, signal },
       });
       void this.finish({ code, signal }, root);

@@ -64,6 +64,8 @@ export interface RuntimePausedEvent extends PausedEvent {
 export interface OutputEvent {
   stream: 'stdout' | 'stderr';
   text: string;
+  /** When the controller read it from the program's pipe: CLOCK_MONOTONIC ms, as lifecycle events. */
+  time: number;
 }
 
 export interface ProblemEvent {

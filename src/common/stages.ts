@@ -47,14 +47,21 @@ export interface StageDetails {
   'handle-created': { kind: 'round-robin' | 'shared'; key: string | null; address: string | null; port: number | null };
   /** Worker: its server is listening; primary: it was told so. */
   listening: { workerId: number | null; address: string | null; port: number | null };
-  /** Primary: the round-robin handle accept()ed a connection. */
-  accepted: { connection: number | null; fd: number | null };
+  /**
+   * Primary: the round-robin handle accept()ed a connection. `seq` on the per-connection stages
+   * is the sequence number of the `newconn` message that carries it (the primary numbers every
+   * message it sends a worker, so the first connection is not 1): the same in all four stages.
+   */
+  accepted: { seq: number | null; fd: number | null };
   /** Primary: the accepted socket goes to a worker in a `newconn` message (fd via SCM_RIGHTS). */
-  'newconn-sent': { connection: number; workerId: number | null; fd: number | null; handleType: string };
+  'newconn-sent': { seq: number; workerId: number | null; fd: number | null; handleType: string };
   /** Worker: a `newconn` message arrived with a socket handle. */
-  'newconn-received': { connection: number; fd: number | null };
-  /** Worker: its server emits `'connection'`. `connection` is null when no `newconn` carried it (SCHED_NONE). */
-  connection: { connection: number | null };
+  'newconn-received': { seq: number; fd: number | null };
+  /**
+   * Worker: its server emits `'connection'`; the time is taken just before the listeners run.
+   * `seq` is null when no `newconn` carried it (SCHED_NONE).
+   */
+  connection: { seq: number | null };
   /** Either side of a worker's disconnect. */
   disconnect: { workerId: number | null; side: ProcessRole; step: string };
   /**
@@ -74,11 +81,16 @@ export interface StageDetails {
   /**
    * Primary (derived): a `newconn` sent to the worker was never received before its channel
    * closed: the fd was dropped with the message, and the primary's disconnect is held back.
+   * `seq` is that `newconn` message's, as on the per-connection stages.
    */
-  'handoff-lost': { workerId: number; connection: number; fd: number | null };
+  'handoff-lost': { workerId: number; seq: number; fd: number | null };
 }
 
-/** One lifecycle event, as a process reports it. `time` is wall-clock ms (sub-ms) taken in that process. */
+/**
+ * One lifecycle event, as a process reports it. `time` is milliseconds (sub-ms) of CLOCK_MONOTONIC
+ * as `process.hrtime.bigint()` reads it in the reporting process: one clock for every process, so
+ * times compare across them. `wallClockMilliseconds` (common/clock.ts) turns it into a date.
+ */
 export interface LifecycleEvent<S extends StageName = StageName> {
   stage: S;
   process: ProcessRole;

@@ -55,7 +55,8 @@ class DiagramView implements vscode.Disposable {
     );
     this.disposables.add(
       vscode.debug.onDidReceiveDebugSessionCustomEvent((event) => {
-        if (event.session.type !== debugType || event.event !== customEvents.stage) return;
+        // Stages, and the syscalls of the OS lane when the session runs with syscalls on.
+        if (event.session.type !== debugType || (event.event !== customEvents.stage && event.event !== customEvents.syscall)) return;
         this.follow(event.session);
         const stage = event.body as DiagramEvent;
         this.events.push(stage);

@@ -45,14 +45,14 @@ export function processDescription(entry: ProcessEntry): string {
   return parts.join(' · ');
 }
 
-/** `connection #5`, `exit (code 0)`, `listening 127.0.0.1:8000`… */
+/** `connection seq 5`, `exit (code 0)`, `listening 127.0.0.1:8000`… */
 export function eventLabel(event: AnyLifecycleEvent): string {
   switch (event.stage) {
     case 'accepted':
     case 'newconn-sent':
     case 'newconn-received':
     case 'connection':
-      return event.detail.connection === null ? event.stage : `${event.stage} #${event.detail.connection}`;
+      return event.detail.seq === null ? event.stage : `${event.stage} seq ${event.detail.seq}`;
     case 'fork':
     case 'online':
     case 'query-server':

@@ -65,7 +65,7 @@ describe('the Processes view in code-server', () => {
       }
       await workbench.page.locator(`.monaco-list-row[aria-label^="${busyWorker} "]`).click();
       await workbench.page.keyboard.press('ArrowRight');
-      const events = await waitFor(`${busyWorker}'s events`, rows, (labels) => labels.some((label) => /^connection #\d+ \+\d+\.\d ms/.test(label)));
+      const events = await waitFor(`${busyWorker}'s events`, rows, (labels) => labels.some((label) => /^connection seq \d+ \+\d+\.\d ms/.test(label)));
       assert.ok(events.length > 3, JSON.stringify(events));
       await workbench.screenshot('processes-view');
 

@@ -25,14 +25,14 @@ const detailKeys: { [S in StageName]: ReadonlyArray<keyof StageDetails[S]> } = {
   'query-server': ['workerId', 'address', 'port', 'addressType'],
   'handle-created': ['kind', 'key', 'address', 'port'],
   listening: ['workerId', 'address', 'port'],
-  accepted: ['connection', 'fd'],
-  'newconn-sent': ['connection', 'workerId', 'fd', 'handleType'],
-  'newconn-received': ['connection', 'fd'],
-  connection: ['connection'],
+  accepted: ['seq', 'fd'],
+  'newconn-sent': ['seq', 'workerId', 'fd', 'handleType'],
+  'newconn-received': ['seq', 'fd'],
+  connection: ['seq'],
   disconnect: ['workerId', 'side', 'step'],
   // `neverDisconnected` is the controller's (handoffWatch.ts), not the process's.
   exit: ['workerId', 'code', 'signal', 'disconnected', 'handleUnacknowledged'],
-  'handoff-lost': ['workerId', 'connection', 'fd'],
+  'handoff-lost': ['workerId', 'seq', 'fd'],
 };
 
 /** Parses `text` as exactly one expression; the parentheses around an object literal are dropped. */

@@ -43,8 +43,8 @@ for (const node of nodes) {
       const sentToWorker1 = events.filter((event) => event.stage === 'newconn-sent' && event.detail.workerId === 1);
       assert.equal(sentToWorker1.length, 1, `one connection was handed to worker 1\n${transcript(result)}`);
       assert.deepEqual(
-        lost.map((event) => ({ process: event.process, workerId: event.detail.workerId, connection: event.detail.connection })),
-        [{ process: 'primary', workerId: 1, connection: sentToWorker1[0].detail.connection }],
+        lost.map((event) => ({ process: event.process, workerId: event.detail.workerId, seq: event.detail.seq })),
+        [{ process: 'primary', workerId: 1, seq: sentToWorker1[0].detail.seq }],
         transcript(result),
       );
       assert.equal(workerExit(events, 1)?.detail.neverDisconnected, true, `worker 1's exit says 'disconnect' never came\n${transcript(result)}`);

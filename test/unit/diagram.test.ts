@@ -12,12 +12,14 @@ let clock = 1000;
 const primary = (stage: string, detail: object): DiagramEvent => ({ stage, process: 'primary', workerId: null, pid: 100, time: clock++, detail }) as DiagramEvent;
 const worker = (id: number, stage: string, detail: object): DiagramEvent => ({ stage, process: 'worker', workerId: id, pid: 100 + id, time: clock++, detail }) as DiagramEvent;
 
+/** Connection `number` of the run; its newconn message's `seq` is not the same number, as in Node. */
 function connection(number: number, workerId: number): DiagramEvent[] {
+  const seq = 40 + 3 * number;
   return [
-    primary('accepted', { connection: number, fd: 20 + number }),
-    primary('newconn-sent', { connection: number, workerId, fd: 20 + number, handleType: 'net.Native' }),
-    worker(workerId, 'newconn-received', { connection: number, fd: 30 }),
-    worker(workerId, 'connection', { connection: number }),
+    primary('accepted', { seq, fd: 20 + number }),
+    primary('newconn-sent', { seq, workerId, fd: 20 + number, handleType: 'net.Native' }),
+    worker(workerId, 'newconn-received', { seq, fd: 30 }),
+    worker(workerId, 'connection', { seq }),
   ];
 }
 
@@ -114,7 +116,7 @@ describe('sequence diagram model', () => {
       workerId: null,
       pid: 100,
       time: events[accepted].time - 0.5,
-      detail: { call: 'accept4', fd: 18, result: 21, socket: { inode: 424242 } },
+      detail: { call: 'accept4', fd: 18, result: 21, socket: 424242, listening: 4242 },
     });
     const diagram = buildDiagram(events);
     assert.equal(diagram.lanes[diagram.lanes.length - 1].kind, 'os');

@@ -6,10 +6,10 @@ import type { AnyLifecycleEvent } from '../../src/common/stages';
 import { HandoffWatch } from '../../src/cluster/handoffWatch';
 
 const sent = (connection: number, workerId: number, time: number): AnyLifecycleEvent => ({
-  stage: 'newconn-sent', process: 'primary', workerId: null, pid: 1, time, detail: { connection, workerId, fd: 20 + connection, handleType: 'net.Native' },
+  stage: 'newconn-sent', process: 'primary', workerId: null, pid: 1, time, detail: { seq: connection, workerId, fd: 20 + connection, handleType: 'net.Native' },
 });
 const received = (connection: number, workerId: number, time: number): AnyLifecycleEvent => ({
-  stage: 'newconn-received', process: 'worker', workerId, pid: 10 + workerId, time, detail: { connection, fd: 30 },
+  stage: 'newconn-received', process: 'worker', workerId, pid: 10 + workerId, time, detail: { seq: connection, fd: 30 },
 });
 const exit = (workerId: number, time: number, handleUnacknowledged: boolean, disconnected: boolean): AnyLifecycleEvent => ({
   stage: 'exit', process: 'primary', workerId: null, pid: 1, time, detail: { workerId, code: 0, signal: null, disconnected, handleUnacknowledged },
@@ -26,7 +26,7 @@ describe('HandoffWatch', () => {
   it('reports a newconn never received by a worker that exited with the handle un-ACKed', () => {
     const out = run([sent(1, 1, 1), exit(1, 5, true, false)]);
     assert.deepEqual(out.map((event) => event.stage), ['newconn-sent', 'exit', 'handoff-lost']);
-    assert.deepEqual(out[2].detail, { workerId: 1, connection: 1, fd: 21 });
+    assert.deepEqual(out[2].detail, { workerId: 1, seq: 1, fd: 21 });
     assert.equal(out[2].process, 'primary');
     assert.ok(out[2].time > out[1].time, 'after the exit');
     assert.equal((out[1].detail as { neverDisconnected?: boolean }).neverDisconnected, true);

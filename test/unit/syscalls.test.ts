@@ -102,10 +102,10 @@ describe('SyscallLinks', () => {
     const links = new SyscallLinks();
     events('round-robin.txt', [8662, 8676, 8677]).forEach((event) => links.add(event));
     const at = (seconds: number): number => wallSecondsToEventTime(seconds, 0);
-    const accepted = stage({ stage: 'accepted', pid: 8662, time: at(1796163478.2478), detail: { connection: 1, fd: 23 } });
-    const sent = stage({ stage: 'newconn-sent', pid: 8662, time: at(1796163478.2482), detail: { connection: 1, workerId: 2, fd: 23, handleType: 'net.Native' } });
-    const received = stage({ stage: 'newconn-received', pid: 8677, time: at(1796163478.2500), detail: { connection: 1, fd: 19 } });
-    const connection = stage({ stage: 'connection', pid: 8677, time: at(1796163478.2520), detail: { connection: 1 } });
+    const accepted = stage({ stage: 'accepted', pid: 8662, time: at(1796163478.2478), detail: { seq: 1, fd: 23 } });
+    const sent = stage({ stage: 'newconn-sent', pid: 8662, time: at(1796163478.2482), detail: { seq: 1, workerId: 2, fd: 23, handleType: 'net.Native' } });
+    const received = stage({ stage: 'newconn-received', pid: 8677, time: at(1796163478.2500), detail: { seq: 1, fd: 19 } });
+    const connection = stage({ stage: 'connection', pid: 8677, time: at(1796163478.2520), detail: { seq: 1 } });
     [accepted, sent, received, connection].forEach((event) => links.add(event));
     const [accept] = links.syscallsOf(accepted);
     const [send] = links.syscallsOf(sent);

@@ -1,6 +1,7 @@
 // The code Cluster Tour installs in each debugged process (through Runtime.evaluate): it records
-// lifecycle events in a buffer and sends them in batches through one CDP binding, with
-// plain-JS hooks on the per-connection path so that no connection costs a debugger round trip.
+// lifecycle events and sends them through one CDP binding — rare stages at once, per-connection
+// stages in batches — with plain-JS hooks on the per-connection path so that no connection costs
+// a debugger round trip. Times are CLOCK_MONOTONIC milliseconds (src/common/clock.ts).
 // `installAgent` is sent as source text: it must not use anything from outside its own body.
 
 /** Property (a global symbol) under which the agent lives in the debugged process. */
@@ -14,11 +15,12 @@ export interface AgentOptions {
   bindingName: string;
   role: 'primary' | 'worker';
   /**
-   * How long events may wait in the buffer before they are sent: per-connection events wait
-   * longer, because every report has a fixed cost in the process (the inspector serialises and
-   * writes it) and in the controller, which on a busy server adds up per connection.
+   * How long per-connection events may wait in the buffer before they are sent: every report has
+   * a fixed cost in the process (the inspector serialises and writes it) and in the controller,
+   * which on a busy server adds up per connection. Other events go out at once: a process killed
+   * right after one must not take it along.
    */
-  flushMilliseconds: { perConnection: number; other: number };
+  flushMilliseconds: { perConnection: number };
 }
 
 /** What the agent sends: batches of [stage, time, detail]. */
@@ -43,14 +45,14 @@ export function installAgent(options: AgentOptions): string {
       : preload?.require
         ? preload.require(id)
         : nodeProcess.mainModule?.require(id);
-  const performance = globalThis.performance;
   const setTimer = globalThis.setTimeout;
   const clearTimer = globalThis.clearTimeout;
-  const now = (): number => performance.timeOrigin + performance.now();
+  // CLOCK_MONOTONIC, the clock every process shares (monotonicMilliseconds in src/common/clock.ts).
+  const hrtime = nodeProcess.hrtime;
+  const now = (): number => Number(hrtime.bigint()) / 1e6;
 
   let buffer: Array<[string, number, unknown]> = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let timerDue = 0;
   const perConnection = new Set(['accepted', 'newconn-sent', 'newconn-received', 'connection']);
   const restores: Array<() => void> = [];
   let disposed = false;
@@ -67,15 +69,14 @@ export function installAgent(options: AgentOptions): string {
     }
   };
   const record = (stage: string, detail: unknown, time?: number): void => {
-    const at = now();
-    buffer.push([stage, time ?? at, detail]);
-    const wait = perConnection.has(stage) ? options.flushMilliseconds.perConnection : options.flushMilliseconds.other;
-    if (timer === undefined || at + wait < timerDue) {
-      if (timer !== undefined) {
-        clearTimer(timer);
-      }
-      timerDue = at + wait;
-      timer = setTimer(flush, wait);
+    buffer.push([stage, time ?? now(), detail]);
+    if (!perConnection.has(stage)) {
+      // With the per-connection events recorded before it, in the order they happened.
+      flush();
+      return;
+    }
+    if (timer === undefined) {
+      timer = setTimer(flush, options.flushMilliseconds.perConnection);
       timer.unref?.();
     }
   };
@@ -114,9 +115,9 @@ export function installAgent(options: AgentOptions): string {
         const fd = typeof handle.fd === 'number' ? handle.fd : null;
         if (!reported.has(handle)) {
           reported.add(handle);
-          record('accepted', { connection: message.seq ?? null, fd }, acceptTimes.get(handle));
+          record('accepted', { seq: message.seq ?? null, fd }, acceptTimes.get(handle));
         }
-        record('newconn-sent', { connection: message.seq, workerId: worker.id, fd, handleType: 'net.Native' });
+        record('newconn-sent', { seq: message.seq, workerId: worker.id, fd, handleType: 'net.Native' });
       }
       return originalSend.apply(this, args);
     };
@@ -170,24 +171,51 @@ export function installAgent(options: AgentOptions): string {
   };
 
   // Per-connection hooks in a worker: the newconn message (prepended, so it runs before
-  // cluster's own listener hands the socket on), and net's 'net.server.socket' channel, which
-  // net publishes just before it emits 'connection'.
+  // cluster's own listener hands the socket on), and net's 'net.server.socket' channel. Node 20
+  // to 24 publish that channel after 'connection' is emitted, when the listeners have run, so
+  // the time is taken where net emits 'connection' (net.Server's emit, before any listener).
   if (options.role === 'worker') {
     let currentConnection: number | null = null;
     const onInternalMessage = (message: { cmd?: string; act?: string; seq?: number } | undefined, handle?: { fd?: number }): void => {
       if (message && message.cmd === 'NODE_CLUSTER' && message.act === 'newconn' && typeof message.seq === 'number') {
         currentConnection = message.seq;
-        record('newconn-received', { connection: message.seq, fd: handle && typeof handle.fd === 'number' ? handle.fd : null });
+        record('newconn-received', { seq: message.seq, fd: handle && typeof handle.fd === 'number' ? handle.fd : null });
       }
     };
     (nodeProcess as unknown as NodeJS.EventEmitter).prependListener('internalMessage', onInternalMessage);
     restores.push(() => (nodeProcess as unknown as NodeJS.EventEmitter).removeListener('internalMessage', onInternalMessage));
+    const connectionTimes = new WeakMap<object, number>();
+    type Emit = (this: object, name: unknown, ...args: unknown[]) => boolean;
+    const net = builtin('net') as { Server?: { prototype: { emit?: Emit } } } | undefined;
+    const serverPrototype = net?.Server?.prototype;
+    const inheritedEmit = serverPrototype && (Object.getPrototypeOf(serverPrototype) as { emit?: Emit } | null)?.emit;
+    if (serverPrototype && typeof inheritedEmit === 'function' && !Object.prototype.hasOwnProperty.call(serverPrototype, 'emit')) {
+      const emit: Emit = function emit(this: object, name: unknown, ...args: unknown[]): boolean {
+        if (name === 'connection') {
+          connectionTimes.set(this, now());
+        }
+        return inheritedEmit.call(this, name, ...args);
+      };
+      Object.defineProperty(serverPrototype, 'emit', { value: emit, configurable: true, writable: true, enumerable: false });
+      restores.push(() => {
+        if (serverPrototype.emit === emit) {
+          delete serverPrototype.emit;
+        }
+      });
+    }
     const channels = builtin('diagnostics_channel') as typeof import('node:diagnostics_channel') | undefined;
     if (channels) {
       // The socket's remote address is left out on purpose: reading it costs a getpeername
       // system call per connection, which the server itself may never make.
-      const onSocket = (): void => {
-        record('connection', { connection: currentConnection });
+      const onSocket = (message: unknown): void => {
+        const server = (message as { socket?: { server?: object } } | undefined)?.socket?.server;
+        const time = server ? connectionTimes.get(server) : undefined;
+        if (server) {
+          connectionTimes.delete(server);
+        }
+        // Without a time from emit (a server class with an emit of its own that skips ours) the
+        // event is stamped now, after the 'connection' listeners ran.
+        record('connection', { seq: currentConnection }, time);
         currentConnection = null;
       };
       const channel = channels.channel('net.server.socket');
@@ -226,8 +254,14 @@ export function installAgent(options: AgentOptions): string {
     },
   };
   Object.defineProperty(globalThis, key, { value: agent, configurable: true, enumerable: false });
+  // Last chances to send what is still batched: the IPC channel closed (a worker may exit right
+  // after, even by process.exit()), and the process exits.
+  nodeProcess.prependListener('disconnect', flush);
   nodeProcess.prependListener('exit', flush);
-  restores.push(() => nodeProcess.removeListener('exit', flush));
+  restores.push(() => {
+    nodeProcess.removeListener('disconnect', flush);
+    nodeProcess.removeListener('exit', flush);
+  });
   restores.push(() => (buffer = []));
   // The guest (guest.ts) disposes the agent on detach or when the controller is gone.
   const guest = (globalThis as Record<symbol, { adopt(name: string, dispose: () => void): void } | undefined>)[globalThis.Symbol.for('cluster-tour.guest')];

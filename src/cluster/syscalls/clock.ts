@@ -1,11 +1,11 @@
-// strace prints wall-clock times (`-ttt`); lifecycle events carry the processes' event clock.
-// The controller samples both clocks once and converts with the offset. The only place that
-// knows which clock events use: change `eventClockNow` when that clock changes.
-import { performance } from 'node:perf_hooks';
+// strace prints wall-clock times (`-ttt`); lifecycle events carry the clock every process shares
+// (CLOCK_MONOTONIC, common/clock.ts). The controller samples both clocks once and converts with
+// the offset.
+import { monotonicMilliseconds } from '../../common/clock';
 
 /** The clock of lifecycle events, in milliseconds. */
 export function eventClockNow(): number {
-  return performance.timeOrigin + performance.now();
+  return monotonicMilliseconds();
 }
 
 /**

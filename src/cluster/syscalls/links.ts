@@ -52,8 +52,8 @@ export class SyscallLinks {
       case 'connection': {
         // The socket: the one its newconn carried (round-robin), or the one its own accept4 took (SCHED_NONE).
         const arrival =
-          stage.detail.connection !== null
-            ? this.stages.find((other) => other.stage === 'newconn-received' && other.pid === stage.pid && other.detail.connection === stage.detail.connection)
+          stage.detail.seq !== null
+            ? this.stages.find((other) => other.stage === 'newconn-received' && other.pid === stage.pid && other.detail.seq === stage.detail.seq)
             : undefined;
         const carrier = arrival
           ? this.syscallsOf(arrival)[0]

@@ -1,6 +1,7 @@
 // Deciding a stop's claims: `process` and `expression` claims in the paused frame (through the
 // process's debug operations), `next-stage` claims from the lifecycle events recorded after it.
 import { isDeepStrictEqual } from 'node:util';
+import { monotonicMilliseconds, monotonicMillisecondsExpression } from '../../common/clock';
 import type { AnyLifecycleEvent } from '../../common/stages';
 import { messageOf } from '../../common/errors';
 import { agentExpression } from '../agent/agent';
@@ -16,16 +17,14 @@ export interface ClaimResult {
   actual: unknown;
 }
 
-/** The process's own clock, as the agent stamps its events (wall-clock ms, sub-ms). */
-const clockExpression = 'globalThis.performance.timeOrigin + globalThis.performance.now()';
 
-/** Reads the paused process's clock, then sends every event it recorded up to now. */
+/** Reads the paused process's clock (the shared one the agent stamps with), then sends every event it recorded up to now. */
 export async function clockAndFlush(debug: DebugOperations, callFrameId: string): Promise<number> {
-  const clock = await debug.evaluateOnCallFrame(callFrameId, clockExpression, true);
+  const clock = await debug.evaluateOnCallFrame(callFrameId, monotonicMillisecondsExpression, true);
   // Events recorded before this pause would otherwise wait for a timer that cannot fire while
   // the process is paused.
   await debug.evaluateOnCallFrame(callFrameId, `void (${agentExpression} && ${agentExpression}.flush())`, true);
-  return typeof clock.result.value === 'number' ? clock.result.value : Date.now();
+  return typeof clock.result.value === 'number' ? clock.result.value : monotonicMilliseconds();
 }
 
 export function checkProcessClaim(claim: Extract<Claim, { kind: 'process' }>, process: ProcessIdentity): ClaimResult {
@@ -83,9 +82,9 @@ async function evaluateValue(debug: DebugOperations, callFrameId: string, expres
 export interface NextStageWindow {
   /** The paused process. */
   process: ProcessIdentity;
-  /** Its own clock when it paused: its own events after this count. */
+  /** The clock when it paused: its own events after this count. */
   pausedAt: number;
-  /** Our clock when we resumed it: other processes' events after this count. */
+  /** The clock when we resumed it: other processes' events after this count. */
   resumedAt: number;
 }
 

@@ -2,6 +2,7 @@
 // stop's call site only, holds the first pause there in the stop's role, checks the stop's claims
 // in that frame, and on `next()` disarms, arms the next stop and resumes. Pauses at the tour's own
 // breakpoints anywhere else are let go at once. Knows nothing of VS Code or DAP.
+import { monotonicMilliseconds } from '../../common/clock';
 import { Disposable, DisposableStore } from '../../common/disposable';
 import { Emitter } from '../../common/emitter';
 import { ClusterTourError, messageOf } from '../../common/errors';
@@ -16,7 +17,7 @@ import type { Claim, Tour, TourStop } from './tour';
 /** What the engine needs of the runtime (ClusterRuntime has it; tests may fake it). */
 export type TourRuntime = Pick<
   ClusterRuntime,
-  'resolutions' | 'addBreakpoint' | 'removeBreakpoint' | 'resume' | 'session' | 'onPaused' | 'onStage' | 'onEnd'
+  'resolutions' | 'addBreakpoint' | 'removeBreakpoint' | 'resume' | 'session' | 'onPaused' | 'onStage' | 'onEnd' | 'reportedUntil'
 > & { readonly nodeVersion?: string };
 
 export interface TourStopEvent {
@@ -36,11 +37,6 @@ export interface TourFinishedEvent {
   completed: boolean;
 }
 
-export interface TourEngineOptions {
-  /** After the first event that may answer a `next-stage` claim, how long to wait for earlier-stamped ones from other processes. */
-  settleMilliseconds?: number;
-}
-
 type State =
   | { kind: 'idle' }
   | { kind: 'armed'; index: number; owner: string }
@@ -52,7 +48,8 @@ interface PendingStop {
   event: TourStopEvent;
   window: NextStageWindow | undefined;
   candidates: AnyLifecycleEvent[];
-  timer: ReturnType<typeof setTimeout> | undefined;
+  /** Set once a candidate came: every process is asked to report up to now before deciding. */
+  settling: boolean;
 }
 
 /** The breakpoint of one stop of a tour, from the call sites the running Node resolved. */
@@ -91,7 +88,7 @@ export class TourEngine implements Disposable {
   private readonly settled: TourStopEvent[] = [];
   private ended = false;
   private finished = false;
-  private readonly settleMilliseconds: number;
+  private disposed = false;
 
   /** The tour paused at a stop; `next-stage` claims are still undecided (`ok: undefined`). */
   readonly onStop = this.stopEmitter.event;
@@ -105,9 +102,7 @@ export class TourEngine implements Disposable {
   constructor(
     private readonly runtime: TourRuntime,
     readonly tour: Tour,
-    options: TourEngineOptions = {},
   ) {
-    this.settleMilliseconds = options.settleMilliseconds ?? 300;
     this.disposables.add(runtime.onPaused((event) => this.onPaused(event)));
     this.disposables.add(runtime.onStage((event) => this.onStage(event)));
     this.disposables.add(runtime.onEnd(() => this.onEnd()));
@@ -145,7 +140,7 @@ export class TourEngine implements Disposable {
     }
     const entry = [...this.pending].find((candidate) => candidate.event.stopIndex === held.index);
     if (entry) {
-      entry.window = { process: held.process, pausedAt: held.pausedAt, resumedAt: performance.timeOrigin + performance.now() };
+      entry.window = { process: held.process, pausedAt: held.pausedAt, resumedAt: monotonicMilliseconds() };
     }
     try {
       await this.runtime.resume(held.process.pid);
@@ -156,9 +151,7 @@ export class TourEngine implements Disposable {
   }
 
   dispose(): void {
-    for (const entry of this.pending) {
-      if (entry.timer !== undefined) clearTimeout(entry.timer);
-    }
+    this.disposed = true;
     this.disposables.dispose();
   }
 
@@ -227,7 +220,7 @@ export class TourEngine implements Disposable {
     }
     const stopEvent: TourStopEvent = { tourId: this.tour.id, stopIndex: index, stop, process: event.process, claimResults };
     this.state = { kind: 'paused', index, owner, process: event.process, pausedAt };
-    const entry: PendingStop = { event: stopEvent, window: undefined, candidates: [], timer: undefined };
+    const entry: PendingStop = { event: stopEvent, window: undefined, candidates: [], settling: false };
     this.pending.add(entry);
     this.stopEmitter.fire(stopEvent);
     this.maybeSettle(entry);
@@ -263,8 +256,19 @@ export class TourEngine implements Disposable {
       const wanted = entry.event.stop.claims.some((claim) => claim.kind === 'next-stage' && isCandidate(claim, window, event));
       if (wanted) {
         entry.candidates.push(event);
-        // Another process's earlier event may still be on its way: wait a little, then decide.
-        entry.timer ??= setTimeout(() => this.settle(entry), this.settleMilliseconds);
+        if (!entry.settling) {
+          // Another process's earlier event may still be on its way (batched, or in flight): decide
+          // once every process has reported past this one. This event was stamped before it
+          // arrived, so before the round asks, and any earlier one is in when the round is done.
+          entry.settling = true;
+          void this.runtime.reportedUntil().then(
+            () => this.settle(entry),
+            (error: unknown) => {
+              this.report('E_TOUR_SETTLE', `Could not collect the lifecycle events after stop "${entry.event.stop.id}": ${messageOf(error)}`);
+              this.settle(entry);
+            },
+          );
+        }
       }
     }
   }
@@ -277,8 +281,7 @@ export class TourEngine implements Disposable {
   }
 
   private settle(entry: PendingStop): void {
-    if (!this.pending.delete(entry)) return;
-    if (entry.timer !== undefined) clearTimeout(entry.timer);
+    if (this.disposed || !this.pending.delete(entry)) return;
     const window = entry.window;
     const claimResults = entry.event.claimResults.map((result): ClaimResult => {
       if (result.claim.kind !== 'next-stage' || result.ok !== undefined) {

@@ -1,17 +1,11 @@
 // The sequence-diagram model of a cluster run: lanes (clients, the primary, each worker, the OS
 // when syscall events exist) and arrows (every cluster message, each connection's path), built
 // from lifecycle events. Pure data: no vscode, no DOM, no I/O; the CLI and the webview share it.
-import type { AnyLifecycleEvent, ProcessRole } from '../stages';
+import type { AnyLifecycleEvent } from '../stages';
+import { ConnectionNumbers } from '../connectionNumbers';
+import type { SyscallEvent } from '../syscalls';
 
-/** A syscall event (from the OS view, `--syscalls`): who called what on which fd. */
-export interface SyscallEvent {
-  stage: 'syscall';
-  process: ProcessRole;
-  workerId: number | null;
-  pid: number;
-  time: number;
-  detail: { call: string; fd?: number | null; result?: number | string | null; error?: string | null; socket?: unknown; passedFds?: readonly number[] | null };
-}
+export type { SyscallEvent } from '../syscalls';
 
 export type DiagramEvent = AnyLifecycleEvent | SyscallEvent;
 
@@ -96,7 +90,6 @@ export function buildDiagram(events: readonly DiagramEvent[], options: DiagramOp
   const connections = new Set<string>();
   const aggregated = { connections: new Set<string>(), arrows: 0, perWorker: new Map<string, number>(), counted: new Set<string>() };
   let aggregateArrow: Arrow | undefined;
-  let sharedConnections = 0;
 
   const lane = (id: string, pid: number | null = null): Lane => {
     let found = lanes.get(id);
@@ -138,8 +131,11 @@ export function buildDiagram(events: readonly DiagramEvent[], options: DiagramOp
   };
 
   lane('primary');
+  // Connections are labelled 1, 2, 3… as the trace numbers them; `seq` (the newconn message's) keys them.
+  const numbers = new ConnectionNumbers();
   for (const event of sorted) {
     const own = laneOf(event);
+    const number = event.stage === 'syscall' ? undefined : numbers.numberOf(event);
     lane(own, event.pid);
     switch (event.stage) {
       case 'fork': {
@@ -178,29 +174,28 @@ export function buildDiagram(events: readonly DiagramEvent[], options: DiagramOp
         }
         break;
       case 'accepted':
-        add(event, 'clients', 'primary', 'connection', `connect → accept() #${event.detail.connection ?? '?'}${fdText(event.detail.fd)}`, {
-          connection: String(event.detail.connection),
+        add(event, 'clients', 'primary', 'connection', `connect → accept() #${number ?? '?'}${fdText(event.detail.fd)}`, {
+          connection: String(number),
           callSite: arrowCallSites.accepted,
         });
         break;
       case 'newconn-sent': {
         const inode = socketInode(sorted, event.pid, event.detail.fd);
-        add(event, 'primary', workerLane(event.detail.workerId), 'message', `newconn #${event.detail.connection}${fdText(event.detail.fd)}${inode ? ` inode ${inode}` : ''}`, {
-          connection: String(event.detail.connection),
+        add(event, 'primary', workerLane(event.detail.workerId), 'message', `newconn #${number}${fdText(event.detail.fd)}${inode ? ` inode ${inode}` : ''}`, {
+          connection: String(number),
           callSite: arrowCallSites.newconn,
         });
         break;
       }
       case 'newconn-received':
-        add(event, own, 'primary', 'reply', `accepted #${event.detail.connection} (ACK)`, { connection: String(event.detail.connection), callSite: arrowCallSites.ack });
+        add(event, own, 'primary', 'reply', `accepted #${number} (ACK)`, { connection: String(number), callSite: arrowCallSites.ack });
         break;
       case 'connection':
-        if (event.detail.connection === null) {
+        if (event.detail.seq === null) {
           // SCHED_NONE: the worker accepted on the shared listening socket itself.
-          sharedConnections += 1;
-          add(event, 'clients', own, 'connection', `connect → 'connection' (shared handle)`, { connection: `${own}/${sharedConnections}`, callSite: arrowCallSites.connection });
+          add(event, 'clients', own, 'connection', `connect → 'connection' #${number} (shared handle)`, { connection: String(number), callSite: arrowCallSites.connection });
         } else {
-          add(event, own, own, 'self', `'connection' #${event.detail.connection}`, { connection: String(event.detail.connection), callSite: arrowCallSites.connection });
+          add(event, own, own, 'self', `'connection' #${number}`, { connection: String(number), callSite: arrowCallSites.connection });
         }
         break;
       case 'disconnect':
@@ -264,21 +259,22 @@ function fdText(fd: number | null | undefined): string {
 
 function syscallText(event: SyscallEvent): string {
   const { call, fd, result, error } = event.detail;
-  const passed = event.detail.passedFds?.length ? ` [fds ${event.detail.passedFds.join(',')}]` : '';
+  const passed = event.detail.passedFds?.length ? ` [fds ${event.detail.passedFds.map((each) => each.fd).join(',')}]` : '';
   return `${call}(${fd ?? ''})${passed} = ${error ?? result ?? '?'}`;
 }
 
-/** The inode of the socket behind `fd` in process `pid`, when a syscall event carried it. */
+/**
+ * The inode of the socket behind `fd` in process `pid`: the socket an accept4 returned as that fd,
+ * or one a sendmsg/recvmsg carried as it (SCM_RIGHTS); undefined without syscall events.
+ */
 function socketInode(events: readonly DiagramEvent[], pid: number, fd: number | null): string | undefined {
   if (fd === null) return undefined;
   for (const event of events) {
     if (event.stage !== 'syscall' || event.pid !== pid) continue;
-    const { socket, passedFds } = event.detail;
-    const concerns = event.detail.result === fd || event.detail.fd === fd || passedFds?.includes(fd);
-    if (!concerns || socket === undefined || socket === null) continue;
-    const inode = typeof socket === 'object' ? (socket as { inode?: unknown }).inode : socket;
-    const text = typeof inode === 'number' ? String(inode) : typeof inode === 'string' ? (/(\d+)/.exec(inode)?.[1] ?? inode) : undefined;
-    if (text) return text;
+    const { call, result, socket, passedFds } = event.detail;
+    if (call === 'accept4' && result === fd && socket !== undefined) return String(socket);
+    const passed = passedFds?.find((each) => each.fd === fd && each.socket !== null);
+    if (passed) return String(passed.socket);
   }
   return undefined;
 }

@@ -224,8 +224,27 @@ describe('cluster-tour CLI', () => {
       assert.notEqual(result.code, 0, transcript(result));
       assert.match(result.stderr, /Refusing to attach to 10\.0\.0\.1/, transcript(result));
       assert.match(result.stderr, /this machine|loopback/, transcript(result));
-      // A connection attempt would wait for its 3 s timeout; the refusal comes before any.
-      assert.ok(result.durationMilliseconds < 2500, `took ${result.durationMilliseconds} ms, as if it tried to connect`);
+    });
+
+    it('refuses a host that is not loopback before any connection attempt (seen by strace)', async (context) => {
+      if (!existsSync('/usr/bin/strace')) {
+        context.skip('strace is not installed');
+        return;
+      }
+      const folder = await mkdtemp(path.join(tmpdir(), 'cluster-tour-refusal-'));
+      try {
+        const log = path.join(folder, 'connect.log');
+        const code = await new Promise<number | null>((resolve) => {
+          execFile('/usr/bin/strace', ['-f', '-qq', '-e', 'trace=connect', '-o', log, process.execPath, cliPath(), 'trace', '--attach', '10.0.0.1:9229'], { timeout: 60_000 }, (error) =>
+            resolve(error ? ((error as { code?: number }).code ?? null) : 0),
+          );
+        });
+        assert.notEqual(code, 0);
+        const calls = readFileSync(log, 'utf8');
+        assert.doesNotMatch(calls, /10\.0\.0\.1/, `the CLI tried to connect:\n${calls}`);
+      } finally {
+        await rm(folder, { recursive: true, force: true });
+      }
     });
 
     it('says nothing is listening when --attach names a closed port', async () => {

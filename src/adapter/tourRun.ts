@@ -6,9 +6,9 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { customEvents } from '../common/contributions';
 import { DisposableStore, type Disposable } from '../common/disposable';
 import { ClusterTourError } from '../common/errors';
-import type { ClaimResult } from '../cluster/tours/claims';
+import { describeClaim, type ClaimResult } from '../cluster/tours/claims';
 import { TourEngine, type TourFinishedEvent, type TourStopEvent } from '../cluster/tours/engine';
-import type { Claim, Tour } from '../cluster/tours/tour';
+import type { Tour } from '../cluster/tours/tour';
 import type { ClusterRuntime, RuntimePausedEvent } from '../cluster/runtime';
 import { eventClockNow } from '../cluster/syscalls/clock';
 import { StopSyscalls } from '../cluster/syscalls/stopSyscalls';
@@ -259,17 +259,4 @@ function claimEntry(result: ClaimResult): TourClaimEntry {
     entry.actual = typeof result.actual === 'string' ? result.actual : JSON.stringify(result.actual);
   }
   return entry;
-}
-
-function describeClaim(claim: Claim): string {
-  switch (claim.kind) {
-    case 'process':
-      return claim.role === 'primary' ? 'paused in the primary' : `paused in ${claim.workerId === undefined ? 'a worker' : `worker ${claim.workerId}`}`;
-    case 'expression':
-      return claim.description;
-    case 'next-stage':
-      return claim.description ?? `the next lifecycle event is ${claim.stage}`;
-    default:
-      return `a claim of kind "${(claim as { kind?: unknown }).kind}"`;
-  }
 }

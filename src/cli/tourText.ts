@@ -1,24 +1,12 @@
 // How the terminal tour writes a stop: its header, the source around the paused line (from the
 // running Node's own library), the explanation and each claim with ✓ / ✗ / …. Pure text.
-import type { ClaimResult } from '../cluster/tours/claims';
-import type { Claim } from '../cluster/tours/tour';
+import { describeClaim, type ClaimResult } from '../cluster/tours/claims';
 import type { ProcessIdentity } from '../cluster/processSession';
 
 export const contextLines = 3;
 
 export function processName(process: Pick<ProcessIdentity, 'role' | 'workerId'>): string {
   return process.role === 'primary' ? 'primary' : `worker ${process.workerId ?? '?'}`;
-}
-
-export function describeClaim(claim: Claim): string {
-  switch (claim.kind) {
-    case 'process':
-      return claim.role === 'primary' ? 'paused in the primary' : `paused in ${claim.workerId === undefined ? 'a worker' : `worker ${claim.workerId}`}`;
-    case 'expression':
-      return claim.description;
-    case 'next-stage':
-      return claim.description ?? `the next lifecycle event is ${claim.stage}`;
-  }
 }
 
 function actualText(result: ClaimResult): string {

@@ -9,6 +9,20 @@ import type { DebugOperations } from '../debugOperations';
 import type { ProcessIdentity } from '../processSession';
 import type { Claim } from './tour';
 
+/** A claim in words, as the adapter's tour event and the terminal tour show it. */
+export function describeClaim(claim: Claim): string {
+  switch (claim.kind) {
+    case 'process':
+      return claim.role === 'primary' ? 'paused in the primary' : `paused in ${claim.workerId === undefined ? 'a worker' : `worker ${claim.workerId}`}`;
+    case 'expression':
+      return claim.description;
+    case 'next-stage':
+      return claim.description ?? `the next lifecycle event is ${claim.stage}`;
+    default:
+      return `a claim of kind "${(claim as { kind?: unknown }).kind}"`;
+  }
+}
+
 export interface ClaimResult {
   claim: Claim;
   /** `undefined` while a `next-stage` claim waits for the events after resuming. */

@@ -1,6 +1,8 @@
 // One debugged process: its inspector session, the agent installed in it, its breakpoints kept
 // in step with what the runtime wants, and its reports turned into typed events. It knows
 // nothing of other processes.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type Protocol from 'devtools-protocol';
 import { CdpSession } from '../cdp/session';
@@ -58,6 +60,8 @@ export interface DebuggingOptions {
   captureOutput?: 'redirect' | 'tee';
   /** Attach: the guest (agent/guest.ts) that owns what is installed, so that `detach` undoes it all. */
   guest?: GuestOptions;
+  /** The session folder: the agent keeps its journal of rare events there (see AgentOptions.journal). */
+  journalDirectory?: string;
 }
 
 export interface AgentProblem {
@@ -212,7 +216,7 @@ export class ProcessSession {
       await this.installOutputCapture(debugging.captureOutput === 'redirect');
     }
     if (tracking) {
-      await this.installAgent(flushMilliseconds);
+      await this.installAgent(flushMilliseconds, debugging.journalDirectory);
     }
     // The latest wish: breakpoints asked for while this process attached are among them.
     this.breakpointsSettable = true;
@@ -249,10 +253,11 @@ export class ProcessSession {
     }
   }
 
-  private async installAgent(flushMilliseconds: AgentOptions['flushMilliseconds']): Promise<void> {
+  private async installAgent(flushMilliseconds: AgentOptions['flushMilliseconds'], journalDirectory: string | undefined): Promise<void> {
     const cdp = this.cdp;
     await cdp.send('Runtime.addBinding', { name: this.bindingName });
-    const options = { bindingName: this.bindingName, role: this.identity.role, flushMilliseconds };
+    this.journal = journalDirectory === undefined ? undefined : path.join(journalDirectory, `${this.identity.pid}.events`);
+    const options: AgentOptions = { bindingName: this.bindingName, role: this.identity.role, flushMilliseconds, journal: this.journal };
     const installed = await cdp.send('Runtime.evaluate', {
       expression: `(${installAgent.toString()})(${JSON.stringify(options)})${sourceUrlComment(agentSourceUrl)}`,
       returnByValue: true,
@@ -363,8 +368,44 @@ export class ProcessSession {
   private markClosed(): void {
     if (!this.closedFired) {
       this.closedFired = true;
+      this.readJournal();
       this.closedEmitter.fire(this.identity);
     }
+  }
+
+  /** The journal file of the agent (AgentOptions.journal), while it has one. */
+  private journal: string | undefined;
+  /** The number of the last journaled event taken, from a report or from the journal. */
+  private lastJournaled = 0;
+
+  /** Takes the rare events whose report never came (the process was killed first), then removes the file. */
+  private readJournal(): void {
+    const journal = this.journal;
+    if (journal === undefined) {
+      return;
+    }
+    this.journal = undefined;
+    let text: string;
+    try {
+      text = fs.readFileSync(journal, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        return; // nothing rare was recorded
+      }
+      this.problemEmitter.fire({ process: this.identity, siteId: 'agent', message: `could not read the journal ${journal}: ${messageOf(error)}` });
+      return;
+    }
+    const entries: AgentBatch = [];
+    for (const line of text.split('\n')) {
+      try {
+        if (line !== '') entries.push(JSON.parse(line) as AgentBatch[number]);
+      } catch {
+        // The last line of a process killed while it wrote: what it held was never complete.
+        break;
+      }
+    }
+    this.takeBatch(entries);
+    fs.rmSync(journal, { force: true });
   }
 
   private async applyBreakpoints(wanted: readonly MergedBreakpoint[]): Promise<void> {
@@ -434,8 +475,18 @@ export class ProcessSession {
       this.problemEmitter.fire({ process: this.identity, siteId: 'agent', message: `unreadable report: ${messageOf(error)}` });
       return;
     }
+    this.takeBatch(batch);
+  }
+
+  private takeBatch(batch: AgentBatch): void {
     const { pid, role, workerId } = this.identity;
-    for (const [stage, time, detail] of batch) {
+    for (const [stage, time, detail, number] of batch) {
+      if (number !== undefined) {
+        if (number <= this.lastJournaled) {
+          continue; // already taken from the other path
+        }
+        this.lastJournaled = number;
+      }
       if (stage === 'agent-error') {
         const problem = detail as { siteId: string; message: string };
         this.problemEmitter.fire({ process: this.identity, siteId: problem.siteId, message: problem.message });

@@ -481,6 +481,7 @@ export class ClusterRuntime implements Disposable {
         pauseOnExceptions: this.pauseOnExceptions,
         captureOutput: this.captureOutput ? (this.mode === 'launch' ? 'redirect' : 'tee') : undefined,
         guest: this.mode === 'attach' ? this.guestOptions(identity) : undefined,
+        journalDirectory: this.sessionDirectory,
       });
       await session.release();
     } catch (error) {

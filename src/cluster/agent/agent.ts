@@ -21,10 +21,20 @@ export interface AgentOptions {
    * right after one must not take it along.
    */
   flushMilliseconds: { perConnection: number };
+  /**
+   * A file the agent also appends each rare event to, synchronously, before it reports it: the
+   * inspector writes a report from its own thread, so a process killed a moment later (SIGKILL
+   * right after it listened) can take the report along; the controller then reads the file
+   * when the process's connection closes. Per-connection events are not written (the hot path).
+   */
+  journal?: string;
 }
 
-/** What the agent sends: batches of [stage, time, detail]. */
-export type AgentBatch = Array<[stage: string, time: number, detail: unknown]>;
+/**
+ * What the agent sends: batches of [stage, time, detail, number]. `number` counts the events
+ * written to the journal (rare ones), so that the controller takes each once, from either path.
+ */
+export type AgentBatch = Array<[stage: string, time: number, detail: unknown, number?: number]>;
 
 export function installAgent(options: AgentOptions): string {
   const key = globalThis.Symbol.for('cluster-tour.agent');
@@ -51,7 +61,10 @@ export function installAgent(options: AgentOptions): string {
   const hrtime = nodeProcess.hrtime;
   const now = (): number => Number(hrtime.bigint()) / 1e6;
 
-  let buffer: Array<[string, number, unknown]> = [];
+  let buffer: Array<[string, number, unknown, number?]> = [];
+  const fs = options.journal === undefined ? undefined : (builtin('fs') as typeof import('node:fs') | undefined);
+  let journal = options.journal;
+  let journaled = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const perConnection = new Set(['accepted', 'newconn-sent', 'newconn-received', 'connection']);
   const restores: Array<() => void> = [];
@@ -69,7 +82,18 @@ export function installAgent(options: AgentOptions): string {
     }
   };
   const record = (stage: string, detail: unknown, time?: number): void => {
-    buffer.push([stage, time ?? now(), detail]);
+    if (perConnection.has(stage) || journal === undefined || fs === undefined) {
+      buffer.push([stage, time ?? now(), detail]);
+    } else {
+      const entry: [string, number, unknown, number] = [stage, time ?? now(), detail, ++journaled];
+      try {
+        fs.appendFileSync(journal, `${JSON.stringify(entry)}\n`);
+      } catch {
+        // The session folder is gone (the controller ended): the report alone will have to do.
+        journal = undefined;
+      }
+      buffer.push(entry);
+    }
     if (!perConnection.has(stage)) {
       // With the per-connection events recorded before it, in the order they happened.
       flush();

@@ -25,6 +25,12 @@ const statementTypes = new Set([
 
 const removeWhiteSpace = (text: string): string => text.replace(/\s+/g, '');
 
+/**
+ * Bump when a change here (or in functionIndex.ts) can move or fail a resolution: resolutions
+ * cached on disk (callSiteCache.ts) are used only with the revision they were made with.
+ */
+export const resolverRevision = 1;
+
 export function resolveCallSites(
   sources: ReadonlyMap<string, string>,
   sites: readonly CallSite[] = catalogue,

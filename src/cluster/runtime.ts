@@ -14,6 +14,7 @@ import { attachToWorkersOf } from './attachWorkers';
 import { BreakpointPlan, checkPreset } from './breakpointPlan';
 import { checkPresetDefinitions, PresetDefinition, resolvePreset } from './presets';
 import type { CallSiteResolution, ResolvedCallSite } from './callSite';
+import { nodeCallSites } from './callSiteCache';
 import { callSites } from './callSites';
 import type { PauseOnExceptions } from './debugOperations';
 import { findFunction } from './functionBreakpoints';
@@ -153,8 +154,8 @@ export class ClusterRuntime implements Disposable {
     const definitions = checkPresetOptions(options);
     const { cwd, program, env, runtimeExecutable } = checkLaunch(options);
     // Read as the app will run (its folder, its environment): a version manager's shim then picks the same Node.
-    const node = await readNodeSources(runtimeExecutable, callSiteModules(callSites), { cwd, env });
-    const resolutions = resolveCallSites(node.sources, callSites);
+    const node = await nodeCallSites(runtimeExecutable, { reading: { cwd, env } });
+    const resolutions = node.resolutions;
     const definedPresets = resolvePresets(definitions, resolutions, node.sources);
     const preloadPath = options.preloadPath ?? findPreload();
     const sessionDirectory = createSessionDirectory();

@@ -1,6 +1,7 @@
-// Entry of `npm run bench`: start-up and throughput of a cluster app under Cluster Tour, each as
-// a ratio against a baseline measured in the same run; writes bench/results/latest.json and
-// prints a table. Exits non-zero only when the benchmark itself broke (a run failed, events
+// Entry of `npm run bench`: start-up (whole processes as a user times them, and the narrower
+// runtime figure), the tracer's own CPU, throughput and memory of a cluster app under Cluster
+// Tour, each as a ratio against a baseline measured in the same run; writes
+// bench/results/latest.json and prints a table. Exits non-zero only when the benchmark itself broke (a run failed, events
 // were dropped), never for a slow ratio.
 import { runStepBenchmark, StepResult, stepTableRow } from './step';
 import { execFileSync } from 'node:child_process';
@@ -12,6 +13,8 @@ import { benchmarkStartup, StartupResult, timeObservedStart } from './startup';
 import { benchmarkThroughput, RunResult } from './throughput';
 import { ratio, round } from './stats';
 import { parseBenchArguments } from './arguments';
+import { benchmarkMemory, MemoryResult } from './memory';
+import { benchmarkWholeProcess, WholeProcessResult } from './wholeProcess';
 
 
 /** The repository root: this file runs from out/bench/. */
@@ -36,10 +39,20 @@ async function main(): Promise<number> {
   };
   console.log(`Cluster Tour benchmarks · ${node} ${nodeVersion} · ${os.cpus().length} CPUs${options.quick ? ' · quick' : ''}`);
 
-  // The first launch also reads Node's sources for the call sites (cached afterwards): timed
-  // apart so that it does not skew the start-up medians.
+  // The first launch may also read Node's sources for the call sites (cached on disk
+  // afterwards, for the traces below too): timed apart so that it does not skew the medians.
   const firstLaunchMilliseconds = round(await timeObservedStart({ node, fixture, repository, env: { BENCH_WORKERS: '2' } }));
-  console.log(`first observed launch (reads Node's sources): ${firstLaunchMilliseconds} ms`);
+  console.log(`first observed launch (reads Node's sources unless cached): ${firstLaunchMilliseconds} ms`);
+
+  // Whole processes: `cluster-tour trace` (dist/cli.js) against `node`, each run to its end.
+  const wholeProcess: WholeProcessResult[] = [];
+  for (const workers of [2, 8]) {
+    const result = await benchmarkWholeProcess({ node, repository, workers, repetitions: options.quick ? 3 : 7 });
+    wholeProcess.push(result);
+    console.log(
+      `whole process N=${workers}: node ${result.bareMilliseconds.join(', ')} ms · cluster-tour trace ${result.tracedMilliseconds.join(', ')} ms · tracer CPU ${result.tracerCpuMilliseconds.join(', ')} ms`,
+    );
+  }
 
   const startup: StartupResult[] = [];
   for (const workers of [2, 8]) {
@@ -55,13 +68,17 @@ async function main(): Promise<number> {
     console.log(`throughput ${run.configuration.padEnd(8)} ${round(run.load.requestsPerSecond)} req/s${cpu}${events}`);
   });
 
+  const memory = await benchmarkMemory({ node, repository, connections: options.quick ? 10_000 : 100_000, concurrency: 8 }, console.log);
+
   const results = {
     date: new Date().toISOString(),
     node: { path: node, version: nodeVersion },
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? null, platform: `${os.platform()} ${os.release()}` },
     quick: options.quick,
     firstLaunchMilliseconds,
+    wholeProcess,
     startup,
+    memory,
     throughput: { settings: { ...throughputSettings, node: undefined, fixture: path.relative(repository, fixture), repository: undefined }, ...throughput },
     step: await runStepBenchmark({ node, repository, rounds: options.quick ? 1 : 2, log: console.log }),
   };
@@ -69,19 +86,35 @@ async function main(): Promise<number> {
   fs.mkdirSync(directory, { recursive: true });
   fs.writeFileSync(path.join(directory, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 
-  printTable(startup, throughput, results.step);
+  printTable(wholeProcess, startup, throughput, results.step, memory);
   console.log(`results: ${path.relative(process.cwd(), path.join(directory, 'latest.json')) || 'bench/results/latest.json'}`);
-  for (const failure of throughput.failures) {
+  const failures = [...throughput.failures];
+  if (memory.failures > 0 || memory.acceptedLines !== memory.connections || memory.connectionLines !== memory.connections) {
+    failures.push(`memory run: ${memory.failures} failed connections, ${memory.acceptedLines} accepted and ${memory.connectionLines} connection lines for ${memory.connections}`);
+  }
+  for (const failure of failures) {
     console.error(`BROKEN: ${failure}`);
   }
-  return throughput.failures.length > 0 ? 1 : 0;
+  return failures.length > 0 ? 1 : 0;
 }
 
-function printTable(startup: readonly StartupResult[], throughput: Awaited<ReturnType<typeof benchmarkThroughput>>, step: StepResult): void {
+function printTable(
+  wholeProcess: readonly WholeProcessResult[],
+  startup: readonly StartupResult[],
+  throughput: Awaited<ReturnType<typeof benchmarkThroughput>>,
+  step: StepResult,
+  memory: MemoryResult,
+): void {
   const rows: string[][] = [['measure', 'baseline', 'measured', 'ratio']];
+  for (const result of wholeProcess) {
+    rows.push([`whole-process start-up N=${result.workers} (cluster-tour trace / node, ms)`, String(result.bareMedian), String(result.tracedMedian), `${result.ratio}×`]);
+  }
+  for (const result of wholeProcess) {
+    rows.push([`tracer CPU N=${result.workers} (user+sys of cluster-tour, ms)`, '', String(result.tracerCpuMedian), '']);
+  }
   rows.push(stepTableRow(step));
   for (const result of startup) {
-    rows.push([`start-up N=${result.workers} (observed / bare, ms)`, String(result.bareMedian), String(result.observedMedian), `${result.ratio}×`]);
+    rows.push([`narrower: start-up to listening N=${result.workers} (runtime in-process / bare, ms)`, String(result.bareMedian), String(result.observedMedian), `${result.ratio}×`]);
   }
   const perSecond = throughput.requestsPerSecond;
   rows.push(['throughput (tracking / attached, req/s)', String(perSecond.attached.median), String(perSecond.tracking.median), `${throughput.trackingOverAttached}×`]);
@@ -96,6 +129,12 @@ function printTable(startup: readonly StartupResult[], throughput: Awaited<Retur
     const whole = run.accepted === run.connections && run.connection === run.connections;
     rows.push([`events, tracking run ${index + 1} (accepted / connection)`, `${run.connections} conn.`, `${run.accepted} / ${run.connection}`, whole ? 'all' : 'DROPPED']);
   }
+  const first = memory.samples[0];
+  const last = memory.samples[memory.samples.length - 1];
+  rows.push([`tracer RSS, ${first.connections} → ${last.connections} connections (MB)`, String(first.tracerMegabytes), String(last.tracerMegabytes), `+${memory.tracerGrowthMegabytes}`]);
+  rows.push([`traced primary RSS, ${first.connections} → ${last.connections} connections (MB)`, String(first.primaryMegabytes), String(last.primaryMegabytes), `+${memory.primaryGrowthMegabytes}`]);
+  const whole = memory.acceptedLines === memory.connections && memory.connectionLines === memory.connections;
+  rows.push([`trace lines, memory run (accepted / connection)`, `${memory.connections} conn.`, `${memory.acceptedLines} / ${memory.connectionLines}`, whole ? 'all' : 'DROPPED']);
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   console.log('');
   for (const [index, row] of rows.entries()) {

@@ -1,0 +1,109 @@
+// Whole-process start-up, as a user times it: `cluster-tour trace app.js` (the built dist/cli.js
+// as a child process, until it exits) against `node app.js`, on an app whose N HTTP workers
+// start, listen, and are disconnected at once (bench/fixtures/startup.js). Runs alternate, and
+// the tracer's own CPU (user + system of the CLI process alone, not the app it runs) comes from
+// a preload that reports `process.cpuUsage()` at its exit.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { median, ratio, round } from './stats';
+
+export interface WholeProcessSettings {
+  node: string;
+  repository: string;
+  workers: number;
+  repetitions: number;
+}
+
+export interface WholeProcessResult {
+  workers: number;
+  bareMilliseconds: number[];
+  tracedMilliseconds: number[];
+  /** User + system CPU of the `cluster-tour` process of each traced run. */
+  tracerCpuMilliseconds: number[];
+  bareMedian: number;
+  tracedMedian: number;
+  tracerCpuMedian: number;
+  /** traced / bare, medians. */
+  ratio: number;
+}
+
+interface Run {
+  milliseconds: number;
+  cpuMilliseconds: number | null;
+}
+
+/** Runs `node ...args` to its end; rejects when it fails, with what it wrote to stderr. */
+function runToEnd(node: string, args: readonly string[], env: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const begin = performance.now();
+    // stdout to /dev/null, as a user's terminal costs nothing we want to measure.
+    const child = spawn(node, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let errors = '';
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => (errors += chunk));
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      const milliseconds = performance.now() - begin;
+      if (code === 0) {
+        resolve(milliseconds);
+      } else {
+        reject(new Error(`${path.basename(node)} ${args.join(' ')} exited with ${code ?? signal}: ${errors.trim()}`));
+      }
+    });
+  });
+}
+
+async function runBare(settings: WholeProcessSettings, fixture: string): Promise<Run> {
+  return { milliseconds: await runToEnd(settings.node, [fixture], { BENCH_WORKERS: String(settings.workers) }), cpuMilliseconds: null };
+}
+
+async function runTraced(settings: WholeProcessSettings, fixture: string, reportFile: string): Promise<Run> {
+  fs.rmSync(reportFile, { force: true });
+  const cli = path.join(settings.repository, 'dist', 'cli.js');
+  const preload = path.join(settings.repository, 'bench', 'fixtures', 'cpu-report.js');
+  const env = { BENCH_WORKERS: String(settings.workers), CLUSTER_TOUR_BENCH_CPU_REPORT: reportFile };
+  const milliseconds = await runToEnd(settings.node, ['--require', preload, cli, 'trace', '--runtime', settings.node, fixture], env);
+  const report = JSON.parse(fs.readFileSync(reportFile, 'utf8')) as { userMilliseconds: number; systemMilliseconds: number };
+  return { milliseconds, cpuMilliseconds: report.userMilliseconds + report.systemMilliseconds };
+}
+
+export async function benchmarkWholeProcess(settings: WholeProcessSettings): Promise<WholeProcessResult> {
+  const fixture = path.join(settings.repository, 'bench', 'fixtures', 'startup.js');
+  const reportFile = path.join(os.tmpdir(), `cluster-tour-bench-cpu-${process.pid}.json`);
+  const bare: number[] = [];
+  const traced: number[] = [];
+  const cpu: number[] = [];
+  try {
+    for (let repetition = 0; repetition < settings.repetitions; repetition += 1) {
+      // Alternating, the other one first every second time, so that drift in the machine's
+      // load falls on both alike.
+      const order = repetition % 2 === 0 ? ['bare', 'traced'] : ['traced', 'bare'];
+      for (const kind of order) {
+        if (kind === 'bare') {
+          bare.push(round((await runBare(settings, fixture)).milliseconds));
+        } else {
+          const run = await runTraced(settings, fixture, reportFile);
+          traced.push(round(run.milliseconds));
+          cpu.push(round(run.cpuMilliseconds ?? Number.NaN));
+        }
+      }
+    }
+  } finally {
+    fs.rmSync(reportFile, { force: true });
+  }
+  const bareMedian = round(median(bare));
+  const tracedMedian = round(median(traced));
+  return {
+    workers: settings.workers,
+    bareMilliseconds: bare,
+    tracedMilliseconds: traced,
+    tracerCpuMilliseconds: cpu,
+    bareMedian,
+    tracedMedian,
+    tracerCpuMedian: round(median(cpu)),
+    ratio: ratio(tracedMedian, bareMedian),
+  };
+}

@@ -18,8 +18,12 @@ import { assertNoProcessesLeft, CliRun, delay, startCli, testMarkerVariable } fr
  * --inspect on a port whose next two are free too: cluster gives workers the primary's port + 1,
  * + 2, and from port 0 those are ports next to an ephemeral one, which a busy machine may hold.
  */
-async function inspectOption(): Promise<string> {
-  return `--inspect=127.0.0.1:${await freePorts(3)}`;
+/**
+ * The primary's inspector on a port whose next `workers` ports are free too: cluster gives worker
+ * N the primary's port + N, and a worker whose port is taken runs without an inspector.
+ */
+async function inspectOption(workers = 2): Promise<string> {
+  return `--inspect=127.0.0.1:${await freePorts(workers + 1)}`;
 }
 
 /** Every process the test starts (the app, the runtime's watchdog) carries this marker. */
@@ -174,7 +178,7 @@ for (const node of testNodes) {
 
     it('after the tracer is SIGKILLed, a worker waiting at the gate goes on, later workers start untouched, and a new attach sees all traffic', async () => {
       const marker = newMarker();
-      const app = await ClusterApp.start(node, [await inspectOption()]);
+      const app = await ClusterApp.start(node, [await inspectOption(4)]);
       const tracer = startCli(['trace', '--attach', `127.0.0.1:${app.inspectorPort}`], { env: { [testMarkerVariable]: marker.split('=')[1] }, timeoutMilliseconds: 120_000 });
       let again: ClusterRuntime | undefined;
       try {
@@ -196,7 +200,7 @@ for (const node of testNodes) {
 
         const attached = await attach(app);
         again = attached.runtime;
-        await waitFor('primary and 4 workers attached', () => attached.runtime.processes().length === 5, 20000);
+        await waitFor('primary and 4 workers attached', () => attached.runtime.processes().length === 5, 20000, () => `${JSON.stringify(attached.problems)}\n${app.output}`);
         await load(app.port, 4, 1);
         await waitFor('a new attach sees every connection', () => attached.events.filter((event) => event.stage === 'connection').length === 4, 15000);
       } finally {

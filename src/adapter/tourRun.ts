@@ -10,7 +10,7 @@ import { describeClaim, type ClaimResult } from '../cluster/tours/claims';
 import { TourEngine, type TourFinishedEvent, type TourStopEvent } from '../cluster/tours/engine';
 import type { Tour } from '../cluster/tours/tour';
 import type { ClusterRuntime, RuntimePausedEvent } from '../cluster/runtime';
-import { eventClockNow } from '../cluster/syscalls/clock';
+import { monotonicMilliseconds } from '../common/clock';
 import { StopSyscalls } from '../cluster/syscalls/stopSyscalls';
 import { claimedSocket, matchSyscallClaim, syscallClaims } from '../cluster/syscalls/syscallClaims';
 import { describeSyscall } from '../common/syscalls';
@@ -171,7 +171,7 @@ export class TourRun implements Disposable {
     this.state = 'paused';
     this.current = event.stopIndex;
     this.reached.set(event.stopIndex, { place: this.placeOf(event), claims: event.claimResults.map(claimEntry) });
-    this.stopSyscalls.reach(event.stopIndex, pid, eventClockNow());
+    this.stopSyscalls.reach(event.stopIndex, pid, monotonicMilliseconds());
     const pause = this.pauses.get(pid);
     if (pause) {
       const total = this.tour.stops.length;

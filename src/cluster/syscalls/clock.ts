@@ -3,11 +3,6 @@
 // the offset.
 import { monotonicMilliseconds } from '../../common/clock';
 
-/** The clock of lifecycle events, in milliseconds. */
-export function eventClockNow(): number {
-  return monotonicMilliseconds();
-}
-
 /**
  * Milliseconds to add to a wall-clock time to put it on the event clock. Date.now() moves in
  * whole milliseconds, so each sample waits for it to tick and reads the event clock on both
@@ -17,20 +12,20 @@ export function sampleClockOffset(samples = 5): number {
   let best: { offset: number; width: number } | undefined;
   for (let sample = 0; sample < samples; sample++) {
     const start = Date.now();
-    let before = eventClockNow();
+    let before = monotonicMilliseconds();
     let wall = Date.now();
     // Spins at most about a millisecond, until Date.now() ticks.
     while (wall === start) {
-      before = eventClockNow();
+      before = monotonicMilliseconds();
       wall = Date.now();
     }
-    const after = eventClockNow();
+    const after = monotonicMilliseconds();
     const width = after - before;
     if (!best || width < best.width) {
       best = { offset: (before + after) / 2 - wall, width };
     }
   }
-  return best?.offset ?? eventClockNow() - Date.now();
+  return best?.offset ?? monotonicMilliseconds() - Date.now();
 }
 
 /** strace's `-ttt` seconds on the event clock. */

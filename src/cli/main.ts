@@ -3,7 +3,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArguments, usage } from './arguments';
 import { describeFailure, runTrace } from './trace';
-import { runTour } from './tour';
 
 async function main(): Promise<number> {
   const parsed = parseArguments(process.argv.slice(2));
@@ -18,6 +17,8 @@ async function main(): Promise<number> {
     return 0;
   }
   if (parsed.command === 'tour') {
+    // Loaded only here: the tours' texts and claims are not needed to trace.
+    const { runTour } = await import('./tour');
     return runTour(parsed, {
       out: (line) => process.stdout.write(`${line}\n`),
       err: (text) => process.stderr.write(text),

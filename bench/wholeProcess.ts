@@ -28,6 +28,11 @@ export interface WholeProcessResult {
   tracerCpuMedian: number;
   /** traced / bare, medians. */
   ratio: number;
+  /**
+   * traced / bare of each repetition's pair (run back to back), lowest and highest: how noisy
+   * the machine was.
+   */
+  pairedRatioRange: [number, number];
 }
 
 interface Run {
@@ -96,6 +101,7 @@ export async function benchmarkWholeProcess(settings: WholeProcessSettings): Pro
   }
   const bareMedian = round(median(bare));
   const tracedMedian = round(median(traced));
+  const paired = traced.map((milliseconds, index) => ratio(milliseconds, bare[index]));
   return {
     workers: settings.workers,
     bareMilliseconds: bare,
@@ -105,5 +111,6 @@ export async function benchmarkWholeProcess(settings: WholeProcessSettings): Pro
     tracedMedian,
     tracerCpuMedian: round(median(cpu)),
     ratio: ratio(tracedMedian, bareMedian),
+    pairedRatioRange: [Math.min(...paired), Math.max(...paired)],
   };
 }

@@ -2,7 +2,7 @@
 // chrome-remote-interface: typed commands whose failures name the method, typed events whose
 // subscriptions are Disposables, and a close event. Unless told otherwise it acknowledges the
 // inspector's messages promptly (see acknowledgement.ts): a step then takes about 1 ms, not 44.
-import CDP from 'chrome-remote-interface';
+import type CDP from 'chrome-remote-interface';
 import type ProtocolMapping from 'devtools-protocol/types/protocol-mapping';
 import { Disposable, toDisposable } from '../common/disposable';
 import { Emitter } from '../common/emitter';
@@ -32,6 +32,15 @@ export interface ConnectOptions {
 
 const emptyProtocol: CDP.Protocol = { version: { major: '1', minor: '3' }, domains: [] };
 
+/**
+ * The library and its WebSocket (with Node's http, https, tls and zlib behind it) load at the
+ * first connection, not with the bundle: a launch starts the program first, and they load while
+ * its primary boots instead of before.
+ */
+function loadLibrary(): Promise<typeof CDP> {
+  return import('chrome-remote-interface').then((library) => library.default);
+}
+
 export class CdpSession {
   private readonly closeEmitter = new Emitter<void>();
   private closed = false;
@@ -58,7 +67,8 @@ export class CdpSession {
     try {
       // No protocol description: only `send` and events are used, and building the library's
       // per-domain helpers from its 1.2 MB description cost about 20 ms of CPU per connection.
-      const client = (await CDP({ target: webSocketUrl, protocol: emptyProtocol })) as unknown as RawClient;
+      const connectTo = await loadLibrary();
+      const client = (await connectTo({ target: webSocketUrl, protocol: emptyProtocol })) as unknown as RawClient;
       return new CdpSession(client, webSocketUrl, options);
     } catch (error) {
       throw new ClusterTourError('E_CDP_CONNECT', `Could not connect to the inspector at ${webSocketUrl}: ${messageOf(error)}`);

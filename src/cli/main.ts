@@ -1,11 +1,44 @@
 // Entry point of the `cluster-tour` command (bundled to dist/cli.js).
+import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArguments, usage } from './arguments';
 import { describeFailure, runTrace } from './trace';
-import { runTour } from './tour';
+
+/**
+ * What stops a run: SIGINT and SIGTERM, relayed from the process while a run listens (so that
+ * Ctrl+C keeps its default meaning otherwise), and 'SIGPIPE' when the reader of our output went
+ * away (`cluster-tour trace | head`). Node ignores the real SIGPIPE, and must: a write to a dead
+ * inspector's socket raises it too. Only EPIPE on our own stdout or stderr counts.
+ */
+function stopSignals(): EventEmitter {
+  const signals = new EventEmitter();
+  const relayed = new Set<string>(['SIGINT', 'SIGTERM']);
+  const relay = (signal: NodeJS.Signals): boolean => signals.emit(signal, signal);
+  signals.on('newListener', (name: string) => {
+    if (relayed.has(name) && signals.listenerCount(name) === 0) process.on(name as NodeJS.Signals, relay);
+  });
+  signals.on('removeListener', (name: string) => {
+    if (relayed.has(name) && signals.listenerCount(name) === 0) process.removeListener(name as NodeJS.Signals, relay);
+  });
+  let pipeClosed = false;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      // After EPIPE the stream is destroyed, and every later write reports that instead.
+      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') {
+        throw error;
+      }
+      if (!pipeClosed) {
+        pipeClosed = true;
+        signals.emit('SIGPIPE', 'SIGPIPE');
+      }
+    });
+  }
+  return signals;
+}
 
 async function main(): Promise<number> {
+  const signals = stopSignals();
   const parsed = parseArguments(process.argv.slice(2));
   if (parsed.command === 'help') {
     process.stdout.write(`${parsed.text ?? usage}\n`);
@@ -18,18 +51,20 @@ async function main(): Promise<number> {
     return 0;
   }
   if (parsed.command === 'tour') {
+    // Loaded only here: the tours' texts and claims are not needed to trace.
+    const { runTour } = await import('./tour');
     return runTour(parsed, {
       out: (line) => process.stdout.write(`${line}\n`),
       err: (text) => process.stderr.write(text),
       programOut: (text) => process.stdout.write(text),
       input: process.stdin,
-    });
+    }, signals);
   }
   return runTrace(parsed, {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (text) => process.stderr.write(text),
     programOut: (text) => (parsed.json ? process.stderr : process.stdout).write(text),
-  });
+  }, signals);
 }
 
 main().then(

@@ -105,9 +105,9 @@ export async function runTour(options: TourArguments, io: TourIo, signals: NodeJ
       else if (held) void goOn();
     });
     const onSignal = (): void => resolve('quit');
-    signals.on('SIGINT', onSignal);
-    signals.on('SIGTERM', onSignal);
-    disposables.add({ dispose: () => (signals.removeListener('SIGINT', onSignal), signals.removeListener('SIGTERM', onSignal)) });
+    const stopSignals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGPIPE'];
+    stopSignals.forEach((signal) => signals.on(signal, onSignal));
+    disposables.add({ dispose: () => stopSignals.forEach((signal) => signals.removeListener(signal, onSignal)) });
   });
   let completed = false;
   disposables.add(engine.onFinished((event) => (completed = event.completed)));

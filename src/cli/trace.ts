@@ -97,15 +97,15 @@ export async function runTrace(options: TraceArguments, io: TraceIo, signals: No
     interrupted = signal;
     void runtime.stop();
   };
-  signals.on('SIGINT', onSignal);
-  signals.on('SIGTERM', onSignal);
+  const stopSignals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGPIPE'];
+  stopSignals.forEach((signal) => signals.on(signal, onSignal));
   try {
     const end = await runtime.whenEnded();
     await runtime.stop();
     printer.flush();
     if (svg) io.err(svg.write());
     if (interrupted) {
-      return interrupted === 'SIGINT' ? 130 : 143;
+      return 128 + (signalNumbers[interrupted] ?? 1);
     }
     if (runtime.mode === 'launch') {
       if (!workersSeen) {
@@ -122,13 +122,12 @@ export async function runTrace(options: TraceArguments, io: TraceIo, signals: No
     }
     return 0;
   } finally {
-    signals.removeListener('SIGINT', onSignal);
-    signals.removeListener('SIGTERM', onSignal);
+    stopSignals.forEach((signal) => signals.removeListener(signal, onSignal));
     printer.flush();
   }
 }
 
-const signalNumbers: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15, SIGSEGV: 11, SIGABRT: 6 };
+const signalNumbers: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15, SIGSEGV: 11, SIGABRT: 6, SIGPIPE: 13 };
 
 export function describeFailure(error: unknown): string {
   if (error instanceof ClusterTourError) {

@@ -80,7 +80,7 @@ export class LaunchedProgram implements Disposable {
       throw new ClusterTourError('E_SPAWN', `Could not start ${options.runtimeExecutable}.`);
     }
     const program = new LaunchedProgram(child, child.pid, sessionDirectory);
-    program.watch(options.runtimeExecutable, sessionDirectory);
+    program.watch(sessionDirectory);
     return program;
   }
 
@@ -109,9 +109,9 @@ export class LaunchedProgram implements Disposable {
     this.disposables.dispose();
   }
 
-  private watch(runtimeExecutable: string, sessionDirectory: string): void {
+  private watch(sessionDirectory: string): void {
     const child = this.child;
-    this.disposables.add(startWatchdog(runtimeExecutable, this.pid, sessionDirectory));
+    this.disposables.add(startWatchdog(this.pid, sessionDirectory));
     // Last resort when the controller exits without stopping (a crash, process.exit): the
     // 'exit' handler may only do synchronous work, and a SIGKILL to the group is that.
     const onExit = (): void => {

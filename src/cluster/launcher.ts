@@ -134,65 +134,65 @@ export function spawnObserved(options: SpawnOptions, sessionDirectory: string): 
   });
 }
 
-// Runs as its own process: when the controller's end of its stdin closes (the controller
-// exited, even by SIGKILL), it kills the app's process group and removes the session folder,
-// which nobody else is left to remove. It leaves when the group is gone.
-const watchdogSource = `
-const group = Number(process.argv[1]);
-const sessionDirectory = process.argv[2];
-const killGroup = () => {
-  try { process.kill(-group, 'SIGKILL'); } catch (error) { /* already gone */ }
-  try { require('fs').rmSync(sessionDirectory, { recursive: true, force: true }); } catch (error) { /* best effort */ }
-  process.exit(0);
-};
-process.stdin.on('end', killGroup);
-process.stdin.on('error', killGroup);
-process.stdin.resume();
-setInterval(() => { try { process.kill(-group, 0); } catch (error) { process.exit(0); } }, 500);
+// The lifelines below are POSIX shell, not Node: one starts beside every launch, and a second
+// Node booting then took CPU from the app's own start-up. Each runs in a session of its own,
+// reads its stdin from the controller until that end closes (the controller exited, even by
+// SIGKILL), then does its work and ends its whole group (itself, its reader and its poller).
+// dash's kill takes `--` only after `-s`.
+
+// A launch's: kills the app's process group and removes the session folder, which nobody else
+// is left to remove. It leaves when the group is gone.
+const watchdogScript = `
+killGroup() { kill -s KILL -- "-$1" 2>/dev/null; rm -rf -- "$2"; }
+exec 3<&0 </dev/null
+cat <&3 >/dev/null &
+reader=$!
+exec 3<&-
+( while kill -s 0 -- "-$1" 2>/dev/null; do sleep 0.5; done; kill "$reader" 2>/dev/null ) &
+wait "$reader"
+if kill -s 0 -- "-$1" 2>/dev/null; then killGroup "$1" "$2"; fi
+kill -s KILL 0
 `;
 
 /** Starts the lifeline of a process group. Dispose to end it (after the group is stopped). */
-export function startWatchdog(nodeExecutable: string, processGroup: number, sessionDirectory: string): Disposable {
-  return spawnLifeline(nodeExecutable, ['-e', watchdogSource, String(processGroup), sessionDirectory]);
+export function startWatchdog(processGroup: number, sessionDirectory: string): Disposable {
+  return spawnLifeline(watchdogScript, 'cluster-tour-watchdog', [String(processGroup), sessionDirectory]);
 }
 
-/** A detached process that reads its stdin from us until we exit; disposing it kills it. */
-function spawnLifeline(nodeExecutable: string, args: readonly string[]): Disposable {
-  const env = { ...process.env };
-  delete env.NODE_OPTIONS;
-  const watchdog = spawn(nodeExecutable, args, {
+// An attach's: removes the session folder, which tells every guest and preload in the app that
+// the session is over (they also check the controller's pid themselves). It leaves when the
+// folder is gone (a clean detach removed it).
+const attachWatchdogScript = `
+exec 3<&0 </dev/null
+cat <&3 >/dev/null &
+reader=$!
+exec 3<&-
+( while [ -d "$1" ]; do sleep 1; done; kill "$reader" 2>/dev/null ) &
+wait "$reader"
+rm -rf -- "$1"
+kill -s KILL 0
+`;
+
+/** Starts the lifeline of an attach's session folder. Dispose to end it (after a clean detach). */
+export function startAttachWatchdog(sessionDirectory: string): Disposable {
+  return spawnLifeline(attachWatchdogScript, 'cluster-tour-attach-watchdog', [sessionDirectory]);
+}
+
+/** A detached shell that reads its stdin from us until we exit; disposing it kills its group. */
+function spawnLifeline(script: string, name: string, args: readonly string[]): Disposable {
+  const watchdog = spawn('/bin/sh', ['-c', script, name, ...args], {
     detached: true,
     stdio: ['pipe', 'ignore', 'ignore'],
-    env,
   });
   watchdog.unref();
   const stdin = watchdog.stdin as (NodeJS.WritableStream & { unref?: () => void }) | null;
   stdin?.unref?.();
   return toDisposable(() => {
-    if (watchdog.exitCode === null && watchdog.pid !== undefined) {
-      killQuietly(watchdog.pid, 'SIGKILL');
+    // Not yet reaped, so its pid (and so its group's id) is still its own.
+    if (watchdog.exitCode === null && watchdog.signalCode === null && watchdog.pid !== undefined) {
+      killQuietly(-watchdog.pid, 'SIGKILL');
     }
   });
-}
-
-// The lifeline of an attach: when the controller's end of its stdin closes (the controller
-// exited, even by SIGKILL), it removes the session folder, which tells every guest and preload
-// in the app that the session is over (they also check the controller's pid themselves).
-const attachWatchdogSource = `
-const sessionDirectory = process.argv[1];
-const end = () => {
-  try { require('fs').rmSync(sessionDirectory, { recursive: true, force: true }); } catch (error) { /* best effort */ }
-  process.exit(0);
-};
-process.stdin.on('end', end);
-process.stdin.on('error', end);
-process.stdin.resume();
-setInterval(() => { if (!require('fs').existsSync(sessionDirectory)) process.exit(0); }, 1000);
-`;
-
-/** Starts the lifeline of an attach's session folder. Dispose to end it (after a clean detach). */
-export function startAttachWatchdog(nodeExecutable: string, sessionDirectory: string): Disposable {
-  return spawnLifeline(nodeExecutable, ['-e', attachWatchdogSource, sessionDirectory]);
 }
 
 /**

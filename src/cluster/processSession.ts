@@ -200,27 +200,33 @@ export class ProcessSession {
     );
     this.disposables.add(cdp.onClose(() => this.markClosed()));
 
-    await cdp.send('Runtime.enable');
-    await cdp.send('Debugger.enable', {});
+    // Sent in batches, not one round trip each: the inspector handles a connection's commands in
+    // order, so each still finds what the earlier ones set up, and a process waits at its gate
+    // for two or three round trips instead of one per command.
+    const domains: Array<Promise<unknown>> = [cdp.send('Runtime.enable'), cdp.send('Debugger.enable', {})];
     if (debugging.preloadPath !== undefined) {
-      await cdp.send('Debugger.setBlackboxPatterns', { patterns: instrumentationPatterns(debugging.preloadPath) });
+      domains.push(cdp.send('Debugger.setBlackboxPatterns', { patterns: instrumentationPatterns(debugging.preloadPath) }));
     }
     if (debugging.pauseOnExceptions && debugging.pauseOnExceptions !== 'none') {
-      await this.debug.setPauseOnExceptions(debugging.pauseOnExceptions);
+      domains.push(this.debug.setPauseOnExceptions(debugging.pauseOnExceptions));
     }
     if (debugging.guest) {
-      await installGuestIn(cdp, this.identity.pid, debugging.guest);
-      this.guestInstalled = true;
+      // Answered before anything else is installed: a process another session holds is refused.
+      domains.push(installGuestIn(cdp, this.identity.pid, debugging.guest).then(() => (this.guestInstalled = true)));
+      await settleAll(domains);
+      domains.length = 0;
     }
+    const installs = domains;
     if (debugging.captureOutput) {
-      await this.installOutputCapture(debugging.captureOutput === 'redirect');
+      installs.push(this.installOutputCapture(debugging.captureOutput === 'redirect'));
     }
     if (tracking) {
-      await this.installAgent(flushMilliseconds, debugging.journalDirectory);
+      installs.push(this.installAgent(flushMilliseconds, debugging.journalDirectory));
     }
     // The latest wish: breakpoints asked for while this process attached are among them.
     this.breakpointsSettable = true;
-    await this.setBreakpoints(this.wanted);
+    installs.push(this.setBreakpoints(this.wanted));
+    await settleAll(installs);
   }
 
   /**
@@ -241,13 +247,16 @@ export class ProcessSession {
   }
 
   private async installOutputCapture(redirect: boolean): Promise<void> {
-    await this.cdp.send('Runtime.addBinding', { name: this.outputBindingName });
     const options = { bindingName: this.outputBindingName, redirect };
-    const installed = await this.cdp.send('Runtime.evaluate', {
-      expression: `(${installOutputCapture.toString()})(${JSON.stringify(options)})${sourceUrlComment(outputCaptureSourceUrl)}`,
-      returnByValue: true,
-      silent: true,
-    });
+    // The evaluation goes out right behind the binding, without waiting for its answer.
+    const [, installed] = await settleAll([
+      this.cdp.send('Runtime.addBinding', { name: this.outputBindingName }),
+      this.cdp.send('Runtime.evaluate', {
+        expression: `(${installOutputCapture.toString()})(${JSON.stringify(options)})${sourceUrlComment(outputCaptureSourceUrl)}`,
+        returnByValue: true,
+        silent: true,
+      }),
+    ] as const);
     if (installed.exceptionDetails) {
       throw new ClusterTourError('E_OUTPUT_CAPTURE', `Could not capture the output of pid ${this.identity.pid}: ${installed.exceptionDetails.text}`, 'Runtime.evaluate');
     }
@@ -255,14 +264,17 @@ export class ProcessSession {
 
   private async installAgent(flushMilliseconds: AgentOptions['flushMilliseconds'], journalDirectory: string | undefined): Promise<void> {
     const cdp = this.cdp;
-    await cdp.send('Runtime.addBinding', { name: this.bindingName });
     this.journal = journalDirectory === undefined ? undefined : path.join(journalDirectory, `${this.identity.pid}.events`);
     const options: AgentOptions = { bindingName: this.bindingName, role: this.identity.role, flushMilliseconds, journal: this.journal };
-    const installed = await cdp.send('Runtime.evaluate', {
-      expression: `(${installAgent.toString()})(${JSON.stringify(options)})${sourceUrlComment(agentSourceUrl)}`,
-      returnByValue: true,
-      silent: true,
-    });
+    // The evaluation goes out right behind the binding, without waiting for its answer.
+    const [, installed] = await settleAll([
+      cdp.send('Runtime.addBinding', { name: this.bindingName }),
+      cdp.send('Runtime.evaluate', {
+        expression: `(${installAgent.toString()})(${JSON.stringify(options)})${sourceUrlComment(agentSourceUrl)}`,
+        returnByValue: true,
+        silent: true,
+      }),
+    ] as const);
     if (installed.exceptionDetails) {
       throw new ClusterTourError(
         'E_AGENT_INSTALL',
@@ -280,11 +292,13 @@ export class ProcessSession {
       settled = this.syncing;
       await settled;
     }
-    // For a process started with --inspect-brk; the preload's gate does not wait for it.
-    await this.cdp.send('Runtime.runIfWaitingForDebugger');
-    // Last, so that the answer comes as the process goes on, as it did from Node's own wait.
     const expression = `(() => { const gate = globalThis[Symbol.for('cluster-tour.preload')]; return gate ? gate.release() : 'no gate'; })()`;
-    await this.cdp.send('Runtime.evaluate', { expression, returnByValue: true, silent: true });
+    await settleAll([
+      // For a process started with --inspect-brk; the preload's gate does not wait for it.
+      this.cdp.send('Runtime.runIfWaitingForDebugger'),
+      // Last (the inspector keeps the order), so that the process goes on as from Node's own wait.
+      this.cdp.send('Runtime.evaluate', { expression, returnByValue: true, silent: true }),
+    ]);
   }
 
   /**
@@ -413,12 +427,15 @@ export class ProcessSession {
       return;
     }
     const wantedByKey = new Map(wanted.map((wish) => [wish.key, wish]));
+    // Removals, then additions, each sent as one batch (see start()); removals first, since a
+    // changed condition is a removal and an addition at the same location.
+    const removals: Array<Promise<unknown>> = [];
     for (const [key, existing] of [...this.breakpoints]) {
       const wish = wantedByKey.get(key);
       if (!wish || wish.condition !== existing.wish.condition) {
-        await this.cdp.send('Debugger.removeBreakpoint', { breakpointId: existing.id });
         this.breakpoints.delete(key);
         this.byInspectorId.delete(existing.id);
+        removals.push(this.cdp.send('Debugger.removeBreakpoint', { breakpointId: existing.id }));
       } else {
         existing.wish = wish;
         this.byInspectorId.set(existing.id, wish);
@@ -426,21 +443,22 @@ export class ProcessSession {
         this.onResolved(existing.id, []);
       }
     }
-    for (const wish of wanted) {
-      if (this.breakpoints.has(wish.key)) {
-        continue;
-      }
-      const { location } = wish;
-      const result = await this.cdp.send('Debugger.setBreakpointByUrl', {
-        ...(location.urlIsRegex ? { urlRegex: location.url } : { url: location.url }),
-        lineNumber: location.lineNumber,
-        columnNumber: location.columnNumber,
-        condition: wish.condition,
+    await settleAll(removals);
+    const additions = wanted
+      .filter((wish) => !this.breakpoints.has(wish.key))
+      .map(async (wish) => {
+        const { location } = wish;
+        const result = await this.cdp.send('Debugger.setBreakpointByUrl', {
+          ...(location.urlIsRegex ? { urlRegex: location.url } : { url: location.url }),
+          lineNumber: location.lineNumber,
+          columnNumber: location.columnNumber,
+          condition: wish.condition,
+        });
+        this.breakpoints.set(wish.key, { id: result.breakpointId, wish, locations: [] });
+        this.byInspectorId.set(result.breakpointId, wish);
+        this.onResolved(result.breakpointId, result.locations);
       });
-      this.breakpoints.set(wish.key, { id: result.breakpointId, wish, locations: [] });
-      this.byInspectorId.set(result.breakpointId, wish);
-      this.onResolved(result.breakpointId, result.locations);
-    }
+    await settleAll(additions);
   }
 
   private onResolved(breakpointId: string, locations: readonly Protocol.Debugger.Location[]): void {
@@ -495,4 +513,17 @@ export class ProcessSession {
       }
     }
   }
+}
+
+/**
+ * Waits for every command of a batch, then fails with the first failure: none is left without a
+ * handler, and nothing that follows runs while a command of the batch is still in flight.
+ */
+async function settleAll<T extends readonly unknown[]>(batch: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const results = await Promise.allSettled(batch);
+  const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failure) {
+    throw failure.reason;
+  }
+  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }

@@ -208,7 +208,7 @@ export class ClusterRuntime implements Disposable {
     const sessionDirectory = createSessionDirectory();
     const runtime = new ClusterRuntime('attach', node.version, resolutions, options.preloadPath ?? findPreload(), sessionDirectory, options.presets ?? [], true, definedPresets);
     // Removes the session folder if this process dies without detaching: the app's guests then undo themselves.
-    runtime.disposables.add(startAttachWatchdog(execPath, sessionDirectory));
+    runtime.disposables.add(startAttachWatchdog(sessionDirectory));
     runtime.prepare(node.sources, options.breakpoints ?? [], options.debugging, definitions);
     runtime.sourcesExecutable = node.execPath;
     try {

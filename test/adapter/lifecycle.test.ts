@@ -78,7 +78,7 @@ describe('lifecycle', () => {
       }
       await assertNoProcessesLeft({ marker }, { timeoutMilliseconds: 5000 });
       for (const watchdog of primaryPid === undefined ? [] : watchdogsOf(primaryPid)) {
-        process.kill(watchdog.pid, 'SIGKILL');
+        process.kill(-watchdog.pid, 'SIGKILL'); // its group: the shell, its reader and its poller
       }
     }
   });

@@ -24,10 +24,15 @@ export function markedLaunch(program: string, extra: Partial<LaunchArguments> = 
   };
 }
 
-/** The watchdog processes (`node -e … <group> <session folder>`) of the process group led by `primaryPid`. */
+/**
+ * The watchdogs (`sh -c … cluster-tour-watchdog <group> <session folder>`) of the process group led
+ * by `primaryPid`: each leads a group of its own, with the forks of its shell beside it.
+ */
 export function watchdogsOf(primaryPid: number): ProcessInfo[] {
   const pattern = new RegExp(` ${primaryPid} \\S*cluster-tour-\\S*$`);
-  return listProcesses().filter((candidate) => candidate.state !== 'Z' && candidate.commandLine.includes('killGroup') && pattern.test(candidate.commandLine));
+  return listProcesses().filter(
+    (candidate) => candidate.state !== 'Z' && candidate.pid === candidate.processGroup && candidate.commandLine.includes('killGroup') && pattern.test(candidate.commandLine),
+  );
 }
 
 /** Waits until `count` threads have started (after event index `from`); returns the threads then. */

@@ -310,6 +310,23 @@ describe('cluster-tour CLI', () => {
       assert.equal(existsSync(run.sessionDirectory), false, 'the session folder is removed');
     });
 
+    it('its reader gone (`| head`): stops the program and exits with 141, without a stack trace', async () => {
+      const run = await startLongCluster();
+      const port = /listening on 127\.0\.0\.1:(\d+)/.exec(run.stdout)?.[1];
+      assert.ok(port, `no listening line in the trace\n${run.stdout}`);
+      run.child.stdout?.destroy();
+      // A connection makes the trace write again, into the closed pipe.
+      await new Promise<void>((resolve) => {
+        const request = http.get({ host: '127.0.0.1', port: Number(port), path: '/' }, (response) => response.resume().on('end', resolve));
+        request.on('error', () => resolve()); // the program may be stopping already
+      });
+      const result = await run.finished;
+      assert.equal(result.code, 141, transcript(result));
+      assert.doesNotMatch(result.stderr, /EPIPE|at \S+ \(|unexpected error/, transcript(result));
+      await assertNoProcessesLeft(run.marker, { after: 'the CLI lost its reader' });
+      assert.equal(existsSync(run.sessionDirectory), false, 'the session folder is removed');
+    });
+
     it('SIGKILL to the CLI: its watchdog kills the whole program', async () => {
       const run = await startLongCluster();
       process.kill(run.pid, 'SIGKILL');

@@ -15,6 +15,9 @@ import { ratio, round } from './stats';
 import { parseBenchArguments } from './arguments';
 import { benchmarkMemory, MemoryResult } from './memory';
 import { benchmarkWholeProcess, WholeProcessResult } from './wholeProcess';
+import { nodeCallSites } from '../src/cluster/callSiteCache';
+import { BreakpointPlan } from '../src/cluster/breakpointPlan';
+import type { ProcessRole } from '../src/common/stages';
 
 
 /** The repository root: this file runs from out/bench/. */
@@ -44,10 +47,12 @@ async function main(): Promise<number> {
   const firstLaunchMilliseconds = round(await timeObservedStart({ node, fixture, repository, env: { BENCH_WORKERS: '2' } }));
   console.log(`first observed launch (reads Node's sources unless cached): ${firstLaunchMilliseconds} ms`);
 
-  // Whole processes: `cluster-tour trace` (dist/cli.js) against `node`, each run to its end.
+  // Whole processes: `cluster-tour trace` (dist/cli.js) against `node`, each run to its end,
+  // and the floor: node with the V8 debugger and the tracer's breakpoints in every process.
+  const floorPlan = await writeFloorPlan(node);
   const wholeProcess: WholeProcessResult[] = [];
   for (const workers of [2, 8]) {
-    const result = await benchmarkWholeProcess({ node, repository, workers, repetitions: options.quick ? 3 : 7 });
+    const result = await benchmarkWholeProcess({ node, repository, workers, repetitions: options.quick ? 3 : 7, floorPlan });
     wholeProcess.push(result);
     console.log(
       `whole process N=${workers}: node ${result.bareMilliseconds.join(', ')} ms · cluster-tour trace ${result.tracedMilliseconds.join(', ')} ms · tracer CPU ${result.tracerCpuMilliseconds.join(', ')} ms`,
@@ -98,6 +103,22 @@ async function main(): Promise<number> {
   return failures.length > 0 ? 1 : 0;
 }
 
+/** The breakpoints `cluster-tour trace` sets, by role, for fixtures/debugger-floor.js; in the OS's temporary folder. */
+async function writeFloorPlan(node: string): Promise<string> {
+  const { resolutions } = await nodeCallSites(node);
+  const plan = new BreakpointPlan(resolutions, [], true);
+  const locations = (role: ProcessRole): object[] =>
+    plan.breakpointsFor(role).map(({ location }) => ({
+      ...(location.urlIsRegex ? { urlRegex: location.url } : { url: location.url }),
+      lineNumber: location.lineNumber,
+      columnNumber: location.columnNumber,
+    }));
+  const file = path.join(os.tmpdir(), `cluster-tour-bench-floor-${process.pid}.json`);
+  fs.writeFileSync(file, JSON.stringify({ primary: locations('primary'), worker: locations('worker') }));
+  process.on('exit', () => fs.rmSync(file, { force: true }));
+  return file;
+}
+
 function printTable(
   wholeProcess: readonly WholeProcessResult[],
   startup: readonly StartupResult[],
@@ -113,6 +134,11 @@ function printTable(
     const [lowest, highest] = result.pairedRatioRange;
     const goal = startupGoals[result.workers] ? `, goal ${startupGoals[result.workers]}` : '';
     rows.push([`whole-process start-up N=${result.workers} (cluster-tour trace / node, ms; pairs ${lowest}–${highest}×${goal})`, String(result.bareMedian), String(result.tracedMedian), `${result.ratio}×`]);
+  }
+  for (const result of wholeProcess) {
+    if (result.floorMedian !== undefined) {
+      rows.push([`floor N=${result.workers}: node with the V8 debugger and these breakpoints in each process, no tracer (ms)`, String(result.bareMedian), String(result.floorMedian), `${result.floorRatio}×`]);
+    }
   }
   for (const result of wholeProcess) {
     rows.push([`tracer CPU N=${result.workers} (user+sys of cluster-tour, ms${result.workers === 8 ? '; goal ≤250' : ''})`, '', String(result.tracerCpuMedian), '']);

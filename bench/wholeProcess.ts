@@ -15,6 +15,12 @@ export interface WholeProcessSettings {
   repository: string;
   workers: number;
   repetitions: number;
+  /**
+   * A file with the breakpoints the tracer sets, by role (see fixtures/debugger-floor.js): when
+   * given, a third kind of run, bare node with the V8 debugger and those breakpoints in every
+   * process and no tracer, measures the floor of any design that sets them.
+   */
+  floorPlan?: string;
 }
 
 export interface WholeProcessResult {
@@ -28,6 +34,11 @@ export interface WholeProcessResult {
   tracerCpuMedian: number;
   /** traced / bare, medians. */
   ratio: number;
+  /** The floor runs (see WholeProcessSettings.floorPlan), when measured. */
+  floorMilliseconds?: number[];
+  floorMedian?: number;
+  /** floor / bare, medians. */
+  floorRatio?: number;
   /**
    * traced / bare of each repetition's pair (run back to back), lowest and highest: how noisy
    * the machine was.
@@ -65,6 +76,12 @@ async function runBare(settings: WholeProcessSettings, fixture: string): Promise
   return { milliseconds: await runToEnd(settings.node, [fixture], { BENCH_WORKERS: String(settings.workers) }), cpuMilliseconds: null };
 }
 
+async function runFloor(settings: WholeProcessSettings, fixture: string, floorPlan: string): Promise<Run> {
+  const preload = path.join(settings.repository, 'bench', 'fixtures', 'debugger-floor.js');
+  const env = { BENCH_WORKERS: String(settings.workers), CLUSTER_TOUR_BENCH_FLOOR_PLAN: floorPlan, NODE_OPTIONS: `--require ${JSON.stringify(preload)}` };
+  return { milliseconds: await runToEnd(settings.node, [fixture], env), cpuMilliseconds: null };
+}
+
 async function runTraced(settings: WholeProcessSettings, fixture: string, reportFile: string): Promise<Run> {
   fs.rmSync(reportFile, { force: true });
   const cli = path.join(settings.repository, 'dist', 'cli.js');
@@ -81,14 +98,18 @@ export async function benchmarkWholeProcess(settings: WholeProcessSettings): Pro
   const bare: number[] = [];
   const traced: number[] = [];
   const cpu: number[] = [];
+  const floor: number[] = [];
+  const kinds = settings.floorPlan === undefined ? ['bare', 'traced'] : ['bare', 'floor', 'traced'];
   try {
     for (let repetition = 0; repetition < settings.repetitions; repetition += 1) {
-      // Alternating, the other one first every second time, so that drift in the machine's
-      // load falls on both alike.
-      const order = repetition % 2 === 0 ? ['bare', 'traced'] : ['traced', 'bare'];
+      // Alternating, the other way round every second time, so that drift in the machine's
+      // load falls on all alike.
+      const order = repetition % 2 === 0 ? kinds : [...kinds].reverse();
       for (const kind of order) {
         if (kind === 'bare') {
           bare.push(round((await runBare(settings, fixture)).milliseconds));
+        } else if (kind === 'floor' && settings.floorPlan !== undefined) {
+          floor.push(round((await runFloor(settings, fixture, settings.floorPlan)).milliseconds));
         } else {
           const run = await runTraced(settings, fixture, reportFile);
           traced.push(round(run.milliseconds));
@@ -112,5 +133,6 @@ export async function benchmarkWholeProcess(settings: WholeProcessSettings): Pro
     tracerCpuMedian: round(median(cpu)),
     ratio: ratio(tracedMedian, bareMedian),
     pairedRatioRange: [Math.min(...paired), Math.max(...paired)],
+    ...(floor.length > 0 ? { floorMilliseconds: floor, floorMedian: round(median(floor)), floorRatio: ratio(round(median(floor)), bareMedian) } : {}),
   };
 }

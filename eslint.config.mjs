@@ -1,6 +1,7 @@
 // Lint for src/, test/ and bench/: typescript-eslint's recommended rules (syntax only, no type
 // information, so it stays fast) plus the import layering of STYLE.md rule 1:
 //   common → cdp → cluster → adapter / cli / ui → extension.ts
+// and, inside src/cluster/, the direction between its rooms (STYLE.md rule 11; see clusterRooms).
 // Each layer gets one config object listing everything it may not import; flat config replaces
 // a rule's options rather than merging them, so every object carries its full list.
 import { defineConfig } from 'eslint/config';
@@ -29,11 +30,41 @@ function layerRegex(layers) {
 }
 
 /**
- * The rules for one zone: `packages` it may not import and `layers` (folders of src/) it may
- * not reach by a relative import. Covers `import`, `export … from`, `import x = require()`,
- * `require()` and `import()`.
+ * The rooms of src/cluster/, lowest first. A room may import the rooms before it and never those
+ * after it. The runtime (the files directly in cluster/) sits between attach/ and tours/: rooms
+ * below it may not import it, except that launch/ and attach/ may use runtimeTypes.ts, the
+ * runtime's contract (its options and events), which itself imports only rooms below launch/.
  */
-function restrict({ packages: forbiddenPackages = [], layers = [], layerName }) {
+const clusterRooms = ['agent', 'syscalls', 'callSites', 'tracking', 'session', 'processes', 'launch', 'attach', 'tours'];
+const roomsUsingTheContract = ['launch', 'attach'];
+
+/** Patterns for one room of src/cluster/: the rooms after it, and the runtime's files above it. */
+function roomPatterns(room) {
+  const above = clusterRooms.slice(clusterRooms.indexOf(room) + 1);
+  const patterns = [];
+  if (above.length > 0) {
+    patterns.push({
+      regex: `^\\.\\./(${above.join('|')})(/.*)?$`,
+      message: `src/cluster/${room}/ may not import from ${above.join(', ')}: rooms of cluster/ import only the rooms below them (STYLE.md rule 11, eslint.config.mjs clusterRooms).`,
+    });
+  }
+  if (room !== 'tours') {
+    const contract = roomsUsingTheContract.includes(room);
+    patterns.push({
+      // A file directly in cluster/: "../runtime", "../breakpointPlan" (and "../runtimeTypes").
+      regex: contract ? '^\\.\\./(?!runtimeTypes$)[^/]+$' : '^\\.\\./[^/]+$',
+      message: `src/cluster/${room}/ may not import the runtime (the files directly in cluster/)${contract ? ' other than its contract, runtimeTypes.ts' : ''}: it sits above the rooms (STYLE.md rule 11).`,
+    });
+  }
+  return patterns;
+}
+
+/**
+ * The rules for one zone: `packages` it may not import, `layers` (folders of src/) it may not
+ * reach by a relative import, and `patterns` of its own ({ regex, message }). Covers `import`,
+ * `export … from`, `import x = require()`, `require()` and `import()`.
+ */
+function restrict({ packages: forbiddenPackages = [], layers = [], layerName, patterns: own = [] }) {
   const patterns = forbiddenPackages.map(({ regex, message }) => ({ regex, message }));
   if (layers.length > 0) {
     patterns.push({
@@ -41,6 +72,7 @@ function restrict({ packages: forbiddenPackages = [], layers = [], layerName }) 
       message: `src/${layerName}/** may not import from ${layers.join(', ')}: imports flow one way (STYLE.md rule 1).`,
     });
   }
+  patterns.push(...own);
   const syntax = patterns.flatMap(({ regex, message }) => [
     { selector: `CallExpression[callee.name='require'] > Literal.arguments[value=/${regex.replaceAll('/', '\\/')}/]`, message },
     { selector: `ImportExpression > Literal.source[value=/${regex.replaceAll('/', '\\/')}/]`, message },
@@ -53,6 +85,7 @@ function restrict({ packages: forbiddenPackages = [], layers = [], layerName }) 
 
 const allPackages = [packages.vscode, packages.chromeRemoteInterface];
 const everythingAbove = ['cdp', 'cluster', 'adapter', 'cli', 'ui', 'extension'];
+const clusterLayersAbove = ['adapter', 'cli', 'ui', 'extension'];
 
 export default defineConfig(
   {
@@ -80,8 +113,32 @@ export default defineConfig(
   },
   {
     files: ['src/cluster/**/*.ts'],
-    rules: restrict({ packages: allPackages, layers: ['adapter', 'cli', 'ui', 'extension'], layerName: 'cluster' }),
+    rules: restrict({ packages: allPackages, layers: clusterLayersAbove, layerName: 'cluster' }),
   },
+  {
+    // The runtime's contract may not reach the rooms that use it, nor the tours above the runtime.
+    files: ['src/cluster/runtimeTypes.ts'],
+    rules: restrict({
+      packages: allPackages,
+      layers: clusterLayersAbove,
+      layerName: 'cluster',
+      patterns: [{ regex: '^\\./(launch|attach|tours)(/.*)?$', message: 'src/cluster/runtimeTypes.ts is used by launch/ and attach/ and may not import them or tours/ (STYLE.md rule 11).' }],
+    }),
+  },
+  {
+    files: ['src/cluster/*.ts'],
+    ignores: ['src/cluster/runtimeTypes.ts'],
+    rules: restrict({
+      packages: allPackages,
+      layers: clusterLayersAbove,
+      layerName: 'cluster',
+      patterns: [{ regex: '^\\./tours(/.*)?$', message: 'The runtime (src/cluster/*.ts) may not import tours/, which sit above it (STYLE.md rule 11).' }],
+    }),
+  },
+  ...clusterRooms.map((room) => ({
+    files: [`src/cluster/${room}/**/*.ts`],
+    rules: restrict({ packages: allPackages, layers: clusterLayersAbove, layerName: 'cluster', patterns: roomPatterns(room) }),
+  })),
   {
     files: ['src/adapter/**/*.ts'],
     rules: restrict({ packages: allPackages, layers: ['extension'], layerName: 'adapter' }),

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { findExecutable } from '../src/cluster/launcher';
+import { findExecutable } from '../src/cluster/launch/launcher';
 import { benchmarkStartup, StartupResult, timeObservedStart } from './startup';
 import { benchmarkThroughput, RunResult } from './throughput';
 import { ratio, round } from './stats';

@@ -4,7 +4,7 @@
 // session (cluster/agent/outputCapture.ts) and, in a launch, no longer reach the pipe; what the
 // pipe still carries (Node's native messages such as a fatal exception's trace, processes we do
 // not observe) goes out unlabelled from the runtime's `onOutput`. So nothing appears twice.
-import type { ProcessIdentity, ProcessOutputEvent } from '../cluster/processSession';
+import type { ProcessIdentity, ProcessOutputEvent } from '../cluster/session/processSession';
 
 export interface LabelledChunk {
   text: string;

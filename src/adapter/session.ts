@@ -6,8 +6,8 @@ import { DebugSession, InitializedEvent, Thread, OutputEvent } from '@vscode/deb
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { customRequests } from '../common/contributions';
 import { ClusterTourError, messageOf } from '../common/errors';
-import type { PauseOnExceptions } from '../cluster/debugOperations';
-import type { ProcessSession } from '../cluster/processSession';
+import type { PauseOnExceptions } from '../cluster/session/debugOperations';
+import type { ProcessSession } from '../cluster/session/processSession';
 import { ClusterRuntime } from '../cluster/runtime';
 import { BreakpointBook, type BreakpointChanges } from './breakpoints';
 import type { AttachArguments, LaunchArguments } from './configuration';

@@ -3,7 +3,7 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type Protocol from 'devtools-protocol';
 import { ClusterTourError } from '../common/errors';
-import type { DebugOperations } from '../cluster/debugOperations';
+import type { DebugOperations } from '../cluster/session/debugOperations';
 
 interface ObjectHandle {
   pid: number;

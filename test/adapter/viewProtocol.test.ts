@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { CdpSession } from '../../src/cdp/session';
-import { pidAlive } from '../../src/cluster/launcher';
+import { pidAlive } from '../../src/cluster/launch/launcher';
 import type { PresetsBody, ProcessEventBody } from '../../src/adapter/viewProtocol';
 import { fixture, get, listeningPort, waitFor } from '../support/cluster';
 import { RecordedClient, startAdapter, threadPids } from '../support/adapter';

@@ -10,7 +10,7 @@ import { afterEach, describe, it } from 'node:test';
 import { ClusterTourError } from '../../src/common/errors';
 import { listInspectorTargets } from '../../src/cdp/discovery';
 import { CdpSession } from '../../src/cdp/session';
-import { openInspector } from '../../src/cluster/processAttach';
+import { openInspector } from '../../src/cluster/attach/processAttach';
 import { testNodes } from '../support/cluster';
 import { assertNoProcessesLeft, repositoryRoot, testMarkerVariable } from '../support/processes';
 

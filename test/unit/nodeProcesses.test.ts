@@ -3,7 +3,7 @@
 // the editor's own, and the picker's rows.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { groupWorkers, isEditorProcess, portsToAsk, scriptOf, type NodeProcessFacts } from '../../src/cluster/nodeProcesses';
+import { groupWorkers, isEditorProcess, portsToAsk, scriptOf, type NodeProcessFacts } from '../../src/cluster/attach/nodeProcesses';
 import { attachChoices, describeProcess, shortCommandLine } from '../../src/ui/attachChoices';
 
 function facts(pid: number, ppid: number, workerId?: number, port?: number): NodeProcessFacts {

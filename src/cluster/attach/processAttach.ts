@@ -1,9 +1,9 @@
 // Opens the inspector of a Node process that is already running, given its pid (Linux, /proc):
 // finds the inspector it already has, or sends it SIGUSR1 and waits for that process's inspector.
-import { ClusterTourError, messageOf } from '../common/errors';
-import { listInspectorTargets } from '../cdp/discovery';
-import { CdpSession } from '../cdp/session';
-import { allPids, argumentsOf, commandLineOf, environmentOf, isNodeProcess, listeningSockets, ownedLoopbackPorts, readableFolder, socketInodesOf, startTimeOf } from './procfs';
+import { ClusterTourError, messageOf } from '../../common/errors';
+import { listInspectorTargets } from '../../cdp/discovery';
+import { CdpSession } from '../../cdp/session';
+import { allPids, argumentsOf, commandLineOf, environmentOf, isNodeProcess, listeningSockets, ownedLoopbackPorts, readableFolder, socketInodesOf, startTimeOf } from '../processes/procfs';
 
 export interface InspectorAddress {
   host: '127.0.0.1';

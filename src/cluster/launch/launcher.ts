@@ -5,12 +5,12 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Disposable, toDisposable } from '../common/disposable';
-import { Emitter } from '../common/emitter';
-import { ClusterTourError } from '../common/errors';
-import type { ProcessRole } from '../common/stages';
-import { startTimeOf } from './procfs';
-import { groupIsOurs, isRunning, KnownProcess, knowProcess, membersOf, signalKnown, signalQuietly } from './knownProcesses';
+import { Disposable, toDisposable } from '../../common/disposable';
+import { Emitter } from '../../common/emitter';
+import { ClusterTourError } from '../../common/errors';
+import type { ProcessRole } from '../../common/stages';
+import { startTimeOf } from '../processes/procfs';
+import { groupIsOurs, isRunning, KnownProcess, knowProcess, membersOf, signalKnown, signalQuietly } from '../processes/knownProcesses';
 
 /** What the preload writes for each process it holds at its gate. */
 export interface ProcessReport {

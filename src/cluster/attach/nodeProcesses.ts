@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import type { InspectorAddress } from './processAttach';
 import { answersAsInspector, inspectorFlagsOf, nodeOptionsWithValue, type InspectorFlags } from './processAttach';
-import { allPids, argumentsOf, environmentOf, isNodeProcess, ownedLoopbackPorts, ownerOf, statOf, workingFolderOf } from './procfs';
+import { allPids, argumentsOf, environmentOf, isNodeProcess, ownedLoopbackPorts, ownerOf, statOf, workingFolderOf } from '../processes/procfs';
 
 /** One node process as /proc shows it, before grouping. */
 export interface NodeProcessFacts {

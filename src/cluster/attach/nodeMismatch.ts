@@ -1,9 +1,9 @@
 // Whether an attached process runs the Node whose sources the call sites were resolved in. A
 // wrapper or version manager can pick another, and so can `cluster.setupPrimary({ execPath })`;
 // lines differ between versions, so stops inside Node's library would be at the wrong lines.
-import type { CommandResult } from '../cdp/session';
-import type { ProcessSession } from './processSession';
-import type { ProblemEvent } from './runtimeTypes';
+import type { CommandResult } from '../../cdp/session';
+import type { ProcessSession } from '../session/processSession';
+import type { ProblemEvent } from '../runtimeTypes';
 
 /** The Node whose sources were read: `process.version` and the binary. */
 export interface SourcesNode {

@@ -1,7 +1,7 @@
 // Kill Worker: SIGKILL one worker of a run, so a person can watch the primary's `exit` and a
 // respawn. Only a worker we are attached to, and only while its pid is still that process.
-import { ClusterTourError, messageOf } from '../common/errors';
-import type { ProcessSession } from './processSession';
+import { ClusterTourError, messageOf } from '../../common/errors';
+import type { ProcessSession } from '../session/processSession';
 import { startTimeOf } from './procfs';
 
 /**

@@ -1,9 +1,9 @@
 // The first step of attaching to a cluster app started by hand with --inspect: which process is
 // behind the inspector port (pid, primary or worker) and which Node binary runs it.
-import { assertLoopbackHost, assertPort, listInspectorTargets } from '../cdp/discovery';
-import { CdpSession } from '../cdp/session';
-import { ClusterTourError } from '../common/errors';
-import type { ProcessIdentity } from './processSession';
+import { assertLoopbackHost, assertPort, listInspectorTargets } from '../../cdp/discovery';
+import { CdpSession } from '../../cdp/session';
+import { ClusterTourError } from '../../common/errors';
+import type { ProcessIdentity } from '../session/processSession';
 
 export interface InspectedProcess {
   identity: ProcessIdentity;

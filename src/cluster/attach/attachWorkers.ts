@@ -1,11 +1,11 @@
 // Attaching to the workers a primary already runs, found through their inspector ports. Workers
 // it forks later get the preload through the primary's environment (set by the guest, guest.ts).
-import { listInspectorTargets } from '../cdp/discovery';
-import type { CdpSession } from '../cdp/session';
-import { ClusterTourError, messageOf } from '../common/errors';
-import { agentExpression } from './agent/agent';
+import { listInspectorTargets } from '../../cdp/discovery';
+import type { CdpSession } from '../../cdp/session';
+import { ClusterTourError, messageOf } from '../../common/errors';
+import { agentExpression } from '../agent/agent';
 import { openInspector } from './processAttach';
-import type { ProcessIdentity } from './processSession';
+import type { ProcessIdentity } from '../session/processSession';
 
 interface RunningWorker {
   id: number;

@@ -1,8 +1,8 @@
 // The controller's side of the guest (agent/guest.ts): installs it first in an attached process,
 // and on detach has it undo everything Cluster Tour put there, then removes the bindings.
-import type { CdpSession } from '../cdp/session';
-import { ClusterTourError } from '../common/errors';
-import { GuestInstallResult, GuestOptions, guestSymbolName, installGuest } from './agent/guest';
+import type { CdpSession } from '../../cdp/session';
+import { ClusterTourError } from '../../common/errors';
+import { GuestInstallResult, GuestOptions, guestSymbolName, installGuest } from '../agent/guest';
 import { guestSourceUrl, sourceUrlComment } from './instrumentation';
 
 /** How often an attached process checks that its controller still runs. */

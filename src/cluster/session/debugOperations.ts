@@ -2,7 +2,7 @@
 // scripts): thin typed calls over its inspector session, so that the debug adapter never
 // speaks CDP itself. Objects handed out belong to one object group, released on resume.
 import type Protocol from 'devtools-protocol';
-import type { CdpSession } from '../cdp/session';
+import type { CdpSession } from '../../cdp/session';
 
 export type PauseOnExceptions = 'none' | 'uncaught' | 'all';
 

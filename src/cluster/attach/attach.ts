@@ -22,7 +22,7 @@ export async function inspectProcess(host: string, port: number): Promise<Inspec
   const probe = await CdpSession.connect(targets[0].webSocketDebuggerUrl);
   let facts: { pid: number; workerId: string | null; execPath: string };
   try {
-    const answer = await probe.send('Runtime.evaluate', {
+    const answer = await probe.evaluate({
       expression: '({ pid: process.pid, workerId: process.env.NODE_UNIQUE_ID || null, execPath: process.execPath })',
       returnByValue: true,
       silent: true,

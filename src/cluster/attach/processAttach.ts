@@ -206,7 +206,7 @@ async function inspectorFromFlags(pid: number, flags: InspectorFlags): Promise<n
   }
   const session = await CdpSession.connect(target.webSocketDebuggerUrl);
   try {
-    const answer = await session.send('Runtime.evaluate', { expression: 'process.pid', returnByValue: true });
+    const answer = await session.evaluate({ expression: 'process.pid', returnByValue: true });
     return answer.result.value === pid ? port : undefined;
   } finally {
     await session.close();

@@ -4,12 +4,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type Protocol from 'devtools-protocol';
+import type { BindingCalledEvent, CallFrame, PausedEvent as InspectorPausedEvent, RemoteObject, ScriptLocation } from '../../cdp/protocol';
 import { CdpSession } from '../../cdp/session';
 import { monotonicMillisecondsExpression } from '../../common/clock';
 import { DisposableStore } from '../../common/disposable';
 import { Emitter } from '../../common/emitter';
-import { ClusterTourError, messageOf } from '../../common/errors';
+import { messageOf } from '../../common/errors';
 import type { AnyLifecycleEvent, ProcessRole, StageName } from '../../common/stages';
 import { stageNames } from '../../common/stages';
 import { agentExpression, AgentBatch, AgentOptions, installAgent } from '../agent/agent';
@@ -33,9 +33,9 @@ export interface PausedEvent {
   reason: string;
   /** Owners (call-site ids, breakpoint ids) of the stops that made the process pause here. */
   stopOwners: string[];
-  callFrames: Protocol.Debugger.CallFrame[];
+  callFrames: CallFrame[];
   /** For exceptions: the thrown value. */
-  data?: Protocol.Runtime.RemoteObject;
+  data?: RemoteObject;
 }
 
 /** Where the inspector bound a breakpoint, for the owners of the stops merged into it. */
@@ -84,7 +84,7 @@ export class ProcessSession {
   private readonly outputBindingName = `__clusterTourOutput_${randomBytes(6).toString('hex')}`;
   private readonly bindingName = `__clusterTour_${randomBytes(6).toString('hex')}`;
   /** Breakpoints set in this process: key → inspector id and the merged wish it came from. */
-  private readonly breakpoints = new Map<string, { id: string; wish: MergedBreakpoint; locations: Protocol.Debugger.Location[] }>();
+  private readonly breakpoints = new Map<string, { id: string; wish: MergedBreakpoint; locations: ScriptLocation[] }>();
   private readonly byInspectorId = new Map<string, MergedBreakpoint>();
   private syncing: Promise<void> = Promise.resolve();
   /** The breakpoints asked for last; set in the process once `start` has enabled its debugger. */
@@ -156,17 +156,17 @@ export class ProcessSession {
   ): Promise<void> {
     const cdp = this.cdp;
     this.wanted = breakpoints;
-    this.disposables.add(cdp.on('Runtime.bindingCalled', (event) => this.onBinding(event)));
-    this.disposables.add(cdp.on('Debugger.breakpointResolved', (event) => this.onResolved(event.breakpointId, [event.location])));
-    this.disposables.add(cdp.on('Debugger.scriptParsed', (event) => this.scripts.set(event.scriptId, event.url)));
+    this.disposables.add(cdp.onBindingCalled((event) => this.onBinding(event)));
+    this.disposables.add(cdp.onBreakpointResolved((event) => this.onResolved(event.breakpointId, [event.location])));
+    this.disposables.add(cdp.onScriptParsed((event) => this.scripts.set(event.scriptId, event.url)));
     this.disposables.add(
-      cdp.on('Debugger.paused', (event) => {
+      cdp.onPaused((event) => {
         this.paused = true;
         void this.reportPause(event, ++this.pauses);
       }),
     );
     this.disposables.add(
-      cdp.on('Debugger.resumed', () => {
+      cdp.onResumed(() => {
         this.paused = false;
         // What a debugger looked at while paused (variables, evaluations, claims) is let go, as
         // DAP's variable references end with the pause.
@@ -184,7 +184,7 @@ export class ProcessSession {
     // engines, jsdom) are destroyed whenever they are collected, and the process goes on.
     // Runtime.enable announces the contexts that exist, the default one among them.
     this.disposables.add(
-      cdp.on('Runtime.executionContextCreated', ({ context }) => {
+      cdp.onExecutionContextCreated(({ context }) => {
         const isDefault = (context.auxData as { isDefault?: boolean } | undefined)?.isDefault === true;
         if (isDefault || this.defaultContextId === undefined) {
           this.defaultContextId = context.id;
@@ -192,7 +192,7 @@ export class ProcessSession {
       }),
     );
     this.disposables.add(
-      cdp.on('Runtime.executionContextDestroyed', ({ executionContextId }) => {
+      cdp.onExecutionContextDestroyed(({ executionContextId }) => {
         if (executionContextId === this.defaultContextId) {
           void this.close();
         }
@@ -200,10 +200,10 @@ export class ProcessSession {
     );
     this.disposables.add(cdp.onClose(() => this.markClosed()));
 
-    await cdp.send('Runtime.enable');
-    await cdp.send('Debugger.enable', {});
+    await cdp.enableRuntime();
+    await cdp.enableDebugger();
     if (debugging.preloadPath !== undefined) {
-      await cdp.send('Debugger.setBlackboxPatterns', { patterns: instrumentationPatterns(debugging.preloadPath) });
+      await cdp.setBlackboxPatterns(instrumentationPatterns(debugging.preloadPath));
     }
     if (debugging.pauseOnExceptions && debugging.pauseOnExceptions !== 'none') {
       await this.debug.setPauseOnExceptions(debugging.pauseOnExceptions);
@@ -228,7 +228,7 @@ export class ProcessSession {
    * answer that names its id is read (both come in one packet while breakpoints are being set):
    * then the owners are known once the breakpoints in flight are set.
    */
-  private async reportPause(event: Protocol.Debugger.PausedEvent, pause: number): Promise<void> {
+  private async reportPause(event: InspectorPausedEvent, pause: number): Promise<void> {
     const hit = event.hitBreakpoints ?? [];
     if (hit.some((id) => !this.byInspectorId.has(id))) {
       await this.syncing;
@@ -237,39 +237,26 @@ export class ProcessSession {
       }
     }
     const stopOwners = hit.flatMap((id) => this.byInspectorId.get(id)?.stopOwners ?? []);
-    this.pausedEmitter.fire({ process: this.identity, reason: event.reason, stopOwners, callFrames: event.callFrames, data: event.data as Protocol.Runtime.RemoteObject | undefined });
+    this.pausedEmitter.fire({ process: this.identity, reason: event.reason, stopOwners, callFrames: event.callFrames, data: event.data as RemoteObject | undefined });
   }
 
   private async installOutputCapture(redirect: boolean): Promise<void> {
-    await this.cdp.send('Runtime.addBinding', { name: this.outputBindingName });
+    await this.cdp.addBinding(this.outputBindingName);
     const options = { bindingName: this.outputBindingName, redirect };
-    const installed = await this.cdp.send('Runtime.evaluate', {
-      expression: `(${installOutputCapture.toString()})(${JSON.stringify(options)})${sourceUrlComment(outputCaptureSourceUrl)}`,
-      returnByValue: true,
-      silent: true,
-    });
-    if (installed.exceptionDetails) {
-      throw new ClusterTourError('E_OUTPUT_CAPTURE', `Could not capture the output of pid ${this.identity.pid}: ${installed.exceptionDetails.text}`, 'Runtime.evaluate');
-    }
+    const expression = `(${installOutputCapture.toString()})(${JSON.stringify(options)})${sourceUrlComment(outputCaptureSourceUrl)}`;
+    await this.cdp.evaluateValue(expression, (exception) => ({ code: 'E_OUTPUT_CAPTURE', message: `Could not capture the output of pid ${this.identity.pid}: ${exception.text}` }));
   }
 
   private async installAgent(flushMilliseconds: AgentOptions['flushMilliseconds'], journalDirectory: string | undefined): Promise<void> {
     const cdp = this.cdp;
-    await cdp.send('Runtime.addBinding', { name: this.bindingName });
+    await cdp.addBinding(this.bindingName);
     this.journal = journalDirectory === undefined ? undefined : path.join(journalDirectory, `${this.identity.pid}.events`);
     const options: AgentOptions = { bindingName: this.bindingName, role: this.identity.role, flushMilliseconds, journal: this.journal };
-    const installed = await cdp.send('Runtime.evaluate', {
-      expression: `(${installAgent.toString()})(${JSON.stringify(options)})${sourceUrlComment(agentSourceUrl)}`,
-      returnByValue: true,
-      silent: true,
-    });
-    if (installed.exceptionDetails) {
-      throw new ClusterTourError(
-        'E_AGENT_INSTALL',
-        `Could not install the stage tracker in pid ${this.identity.pid}: ${installed.exceptionDetails.exception?.description ?? installed.exceptionDetails.text}`,
-        'Runtime.evaluate',
-      );
-    }
+    const expression = `(${installAgent.toString()})(${JSON.stringify(options)})${sourceUrlComment(agentSourceUrl)}`;
+    await cdp.evaluateValue(expression, (exception) => ({
+      code: 'E_AGENT_INSTALL',
+      message: `Could not install the stage tracker in pid ${this.identity.pid}: ${exception.exception?.description ?? exception.text}`,
+    }));
   }
 
   /** Lets a process that waits in the preload's gate run. Safe to call for a process not waiting. */
@@ -281,10 +268,10 @@ export class ProcessSession {
       await settled;
     }
     // For a process started with --inspect-brk; the preload's gate does not wait for it.
-    await this.cdp.send('Runtime.runIfWaitingForDebugger');
+    await this.cdp.runIfWaitingForDebugger();
     // Last, so that the answer comes as the process goes on, as it did from Node's own wait.
     const expression = `(() => { const gate = globalThis[Symbol.for('cluster-tour.preload')]; return gate ? gate.release() : 'no gate'; })()`;
-    await this.cdp.send('Runtime.evaluate', { expression, returnByValue: true, silent: true });
+    await this.cdp.evaluate({ expression, returnByValue: true, silent: true });
   }
 
   /**
@@ -313,7 +300,7 @@ export class ProcessSession {
     }
     const expression = `(() => { const agent = ${agentExpression}; if (agent) agent.flush(); return ${monotonicMillisecondsExpression}; })()`;
     try {
-      const answer = await this.cdp.send('Runtime.evaluate', { expression, returnByValue: true, silent: true });
+      const answer = await this.cdp.evaluate({ expression, returnByValue: true, silent: true });
       return typeof answer.result.value === 'number' ? answer.result.value : undefined;
     } catch (error) {
       if (this.cdp.isClosed) {
@@ -324,11 +311,11 @@ export class ProcessSession {
   }
 
   async resume(): Promise<void> {
-    await this.cdp.send('Debugger.resume', {});
+    await this.cdp.resume();
   }
 
   async pause(): Promise<void> {
-    await this.cdp.send('Debugger.pause');
+    await this.cdp.pause();
   }
 
   /**
@@ -416,7 +403,7 @@ export class ProcessSession {
     for (const [key, existing] of [...this.breakpoints]) {
       const wish = wantedByKey.get(key);
       if (!wish || wish.condition !== existing.wish.condition) {
-        await this.cdp.send('Debugger.removeBreakpoint', { breakpointId: existing.id });
+        await this.cdp.removeBreakpoint(existing.id);
         this.breakpoints.delete(key);
         this.byInspectorId.delete(existing.id);
       } else {
@@ -431,7 +418,7 @@ export class ProcessSession {
         continue;
       }
       const { location } = wish;
-      const result = await this.cdp.send('Debugger.setBreakpointByUrl', {
+      const result = await this.cdp.setBreakpointByUrl({
         ...(location.urlIsRegex ? { urlRegex: location.url } : { url: location.url }),
         lineNumber: location.lineNumber,
         columnNumber: location.columnNumber,
@@ -443,7 +430,7 @@ export class ProcessSession {
     }
   }
 
-  private onResolved(breakpointId: string, locations: readonly Protocol.Debugger.Location[]): void {
+  private onResolved(breakpointId: string, locations: readonly ScriptLocation[]): void {
     const entry = [...this.breakpoints.values()].find((candidate) => candidate.id === breakpointId);
     if (!entry) {
       return;
@@ -459,7 +446,7 @@ export class ProcessSession {
     }
   }
 
-  private onBinding(event: Protocol.Runtime.BindingCalledEvent): void {
+  private onBinding(event: BindingCalledEvent): void {
     if (event.name === this.outputBindingName) {
       const [stream, text] = JSON.parse(event.payload) as CapturedChunk;
       this.outputEmitter.fire({ process: this.identity, stream, text });

@@ -81,11 +81,12 @@ export function checkPresets(presets: readonly string[] | undefined, directory: 
 }
 
 /**
- * The runtime's launch options for a launch configuration. Function breakpoints set before the
- * launch are resolved here, in the sources of the Node that will run the program.
+ * The runtime's launch options for a launch configuration, once checked (checkLaunchArguments).
+ * Function breakpoints set before the launch are resolved here, in the sources of the Node that
+ * will run the program.
  */
-export async function launchOptions(args: LaunchArguments, breakpoints: BreakpointBook, pauseOnExceptions: PauseOnExceptions): Promise<LaunchOptions> {
-  const { presets, presetDefinitions, program, tour } = checkLaunchArguments(args);
+export async function launchOptions(args: LaunchArguments, checked: CheckedLaunch, breakpoints: BreakpointBook, pauseOnExceptions: PauseOnExceptions): Promise<LaunchOptions> {
+  const { presets, presetDefinitions, program, tour } = checked;
   // The tour's environment first: the configuration's own wins (null removes a variable).
   const env = Object.fromEntries(Object.entries({ ...tour?.env, ...args.env }).map(([name, value]) => [name, value ?? undefined]));
   // The bundled sample runs in its own folder; a program of the configuration where it says.

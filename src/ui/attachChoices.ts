@@ -3,7 +3,7 @@
 // unit tests can check the wording; attachCommand.ts turns the rows into QuickPickItems.
 import * as path from 'node:path';
 import type { NodeProcess } from '../cluster/attach/nodeProcesses';
-import { scriptOf } from '../cluster/attach/nodeProcesses';
+import { scriptOf } from '../cluster/attach/nodeCommandLine';
 
 export interface AttachChoice {
   /** `primaries` (with workers), `workers` (inside the primary before them) or `others`. */

@@ -2,6 +2,8 @@
 // information, so it stays fast) plus the import layering of STYLE.md rule 1:
 //   common → cdp → cluster → adapter / cli / ui → extension.ts
 // and, inside src/cluster/, the direction between its rooms (STYLE.md rule 11; see clusterRooms).
+// Only src/cdp/ names the DevTools protocol's methods and imports devtools-protocol (STYLE.md rule 6:
+// its typed calls name the method that failed).
 // Each layer gets one config object listing everything it may not import; flat config replaces
 // a rule's options rather than merging them, so every object carries its full list.
 import { defineConfig } from 'eslint/config';

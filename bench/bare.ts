@@ -1,8 +1,8 @@
 // Runs a fixture with plain `node` (no inspector, no preload): the baseline of every ratio. The
 // fixture gets a process group of its own, which is what `stop()` signals, so its workers go too.
 import { spawn } from 'node:child_process';
-import { KnownProcess, knowProcess } from '../src/cluster/knownProcesses';
-import { stopProcessGroup } from '../src/cluster/launcher';
+import { KnownProcess, knowProcess } from '../src/cluster/processes/knownProcesses';
+import { stopProcessGroup } from '../src/cluster/launch/launcher';
 import { ListeningWatcher } from './listening';
 
 export interface ProgramOptions {

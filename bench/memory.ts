@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { stopProcessGroup } from '../src/cluster/launcher';
+import { stopProcessGroup } from '../src/cluster/launch/launcher';
 import { runLoadInChild } from './load';
 import { round } from './stats';
 

@@ -8,14 +8,14 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { findExecutable } from '../src/cluster/launcher';
+import { findExecutable } from '../src/cluster/launch/launcher';
 import { benchmarkStartup, StartupResult, timeObservedStart } from './startup';
 import { benchmarkThroughput, RunResult } from './throughput';
 import { ratio, round } from './stats';
 import { parseBenchArguments } from './arguments';
 import { benchmarkMemory, MemoryResult } from './memory';
 import { benchmarkWholeProcess, WholeProcessResult } from './wholeProcess';
-import { nodeCallSites } from '../src/cluster/callSiteCache';
+import { nodeCallSites } from '../src/cluster/callSites/callSiteCache';
 import { BreakpointPlan } from '../src/cluster/breakpointPlan';
 import type { ProcessRole } from '../src/common/stages';
 

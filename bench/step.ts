@@ -120,17 +120,17 @@ async function measureCdp(node: string, fixture: string, steps: number, promptAc
   try {
     session = await CdpSession.connect(await url, { promptAcknowledgement });
     let onPaused: (() => void) | undefined;
-    const subscription = session.on('Debugger.paused', () => onPaused?.());
+    const subscription = session.onPaused(() => onPaused?.());
     const paused = (what: string): Promise<void> => withTimeout(new Promise<void>((resolve) => (onPaused = resolve)), what);
 
-    await session.send('Debugger.enable', {});
+    await session.enableDebugger();
     const atStart = paused('the pause at the start (--inspect-brk)');
-    await session.send('Runtime.runIfWaitingForDebugger');
+    await session.runIfWaitingForDebugger();
     await atStart;
     const fileName = path.basename(fixture).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    await session.send('Debugger.setBreakpointByUrl', { urlRegex: `[/\\\\]${fileName}$`, lineNumber: targetLine(fixture) });
+    await session.setBreakpointByUrl({ urlRegex: `[/\\\\]${fileName}$`, lineNumber: targetLine(fixture) });
     const atBreakpoint = paused('the breakpoint in the fixture');
-    await session.send('Debugger.resume', {});
+    await session.resume();
     await atBreakpoint;
 
     const milliseconds: number[] = [];
@@ -141,7 +141,7 @@ async function measureCdp(node: string, fixture: string, steps: number, promptAc
       }
       const stopped = paused('Debugger.paused after Debugger.stepOver');
       const begin = performance.now();
-      const response = session.send('Debugger.stepOver', {});
+      const response = session.stepOver();
       await stopped;
       const elapsed = performance.now() - begin;
       await response;

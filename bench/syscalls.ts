@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { execFileSync } from 'node:child_process';
-import { findExecutable } from '../src/cluster/launcher';
+import { findExecutable } from '../src/cluster/launch/launcher';
 import { parseBenchArguments } from './arguments';
 import { BareProgram } from './bare';
 import { runLoadInChild } from './load';

@@ -7,7 +7,7 @@ import { groupCpuMilliseconds } from './cpu';
 import { LoadResult, runLoadInChild } from './load';
 import { ObservedProgram } from './observed';
 import { median, ratio, round } from './stats';
-import { delay } from '../src/cluster/launcher';
+import { delay } from '../src/cluster/launch/launcher';
 
 export type Configuration = 'bare' | 'attached' | 'tracking';
 export const configurations: readonly Configuration[] = ['bare', 'attached', 'tracking'];

@@ -4,7 +4,7 @@
 // original source (TypeScript) is set in the generated JavaScript its source map points to.
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { ClusterTourError, messageOf } from '../common/errors';
-import type { SourceLocation } from '../cluster/breakpoints';
+import type { SourceLocation } from '../cluster/tracking/breakpoints';
 import type { BreakpointRequest } from '../cluster/runtime';
 import { SourceMaps } from './sourceMaps';
 

@@ -3,7 +3,7 @@
 // objects are typed over the interfaces' keys, so the compiler keeps the two in step, and a
 // test compares the schema with package.json.
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import type { PresetDefinition } from '../cluster/presets';
+import type { PresetDefinition } from '../cluster/callSites/presets';
 
 export { debugType } from '../common/contributions';
 

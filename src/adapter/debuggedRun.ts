@@ -8,7 +8,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { customEvents } from '../common/contributions';
 import { DisposableStore } from '../common/disposable';
 import { ClusterTourError, messageOf } from '../common/errors';
-import type { ProcessIdentity } from '../cluster/processSession';
+import type { ProcessIdentity } from '../cluster/session/processSession';
 import type { ClusterRuntime, RuntimePausedEvent } from '../cluster/runtime';
 import type { BreakpointBook } from './breakpoints';
 import type { FrameTable } from './frames';

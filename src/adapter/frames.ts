@@ -5,17 +5,17 @@
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import type Protocol from 'devtools-protocol';
+import type { CallFrame, ScriptLocation } from '../cdp/protocol';
 import { SourceMaps } from './sourceMaps';
 
 export interface FrameRecord {
   pid: number;
   /** The inspector's frame, except that `location` is where a person sees it: original when mapped. */
-  frame: Protocol.Debugger.CallFrame;
+  frame: CallFrame;
   /** The URL of the script shown: the original source when mapped. */
   url: string;
   /** The script that runs, when `url` and `frame.location` are its original source's. */
-  generated?: { url: string; location: Protocol.Debugger.Location };
+  generated?: { url: string; location: ScriptLocation };
 }
 
 export interface SourceRecord {
@@ -36,7 +36,7 @@ export class FrameTable {
   constructor(private readonly sourceMaps = new SourceMaps()) {}
 
   /** Records a pause: the frames a person may see (hidden ones dropped), in order, mapped to their sources. */
-  setPaused(pid: number, callFrames: readonly Protocol.Debugger.CallFrame[], urlOf: (scriptId: string) => string, hidden: (url: string) => boolean): void {
+  setPaused(pid: number, callFrames: readonly CallFrame[], urlOf: (scriptId: string) => string, hidden: (url: string) => boolean): void {
     this.clear(pid);
     const records = callFrames
       .map((frame) => ({ pid, frame, url: urlOf(frame.location.scriptId) }))

@@ -3,7 +3,7 @@
 import { Scope } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { ClusterTourError } from '../common/errors';
-import type { ProcessSession } from '../cluster/processSession';
+import type { ProcessSession } from '../cluster/session/processSession';
 import type { ClusterRuntime } from '../cluster/runtime';
 import type { FrameTable } from './frames';
 import { describe, type VariableTable } from './variables';

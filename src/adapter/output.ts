@@ -4,7 +4,8 @@
 // session (cluster/agent/outputCapture.ts) and, in a launch, no longer reach the pipe; what the
 // pipe still carries (Node's native messages such as a fatal exception's trace, processes we do
 // not observe) goes out unlabelled from the runtime's `onOutput`. So nothing appears twice.
-import type { ProcessIdentity, ProcessOutputEvent } from '../cluster/processSession';
+import type { ProcessIdentity, ProcessOutputEvent } from '../cluster/session/processSession';
+import { LineBuffer } from '../common/lineBuffer';
 
 export interface LabelledChunk {
   text: string;
@@ -18,17 +19,14 @@ export function processLabel(identity: ProcessIdentity): string {
 
 export class OutputLabeller {
   /** Text after the last line break, per process and stream, held until its line ends. */
-  private readonly partial = new Map<string, { identity: ProcessIdentity; stream: 'stdout' | 'stderr'; text: string }>();
+  private readonly partial = new Map<string, LineBuffer>();
 
   label(event: ProcessOutputEvent): LabelledChunk[] {
     const key = `${event.process.pid}:${event.stream}`;
-    const text = (this.partial.get(key)?.text ?? '') + event.text;
-    const lastBreak = text.lastIndexOf('\n');
-    this.partial.set(key, { identity: event.process, stream: event.stream, text: text.slice(lastBreak + 1) });
-    if (lastBreak === -1) {
-      return [];
-    }
-    return [this.chunk(event.process, event.stream, text.slice(0, lastBreak + 1))];
+    const buffer = this.partial.get(key) ?? new LineBuffer();
+    this.partial.set(key, buffer);
+    const lines = buffer.push(event.text);
+    return lines === '' ? [] : [this.chunk(event.process, event.stream, lines)];
   }
 
   /** The unfinished lines of a process that went away. */
@@ -36,7 +34,7 @@ export class OutputLabeller {
     const chunks: LabelledChunk[] = [];
     for (const stream of ['stdout', 'stderr'] as const) {
       const key = `${identity.pid}:${stream}`;
-      const rest = this.partial.get(key)?.text;
+      const rest = this.partial.get(key)?.end();
       this.partial.delete(key);
       if (rest) {
         chunks.push(this.chunk(identity, stream, `${rest}\n`));

@@ -4,11 +4,11 @@ import { assertLoopbackHost, assertPort } from '../cdp/discovery';
 import { ClusterTourError, messageOf } from '../common/errors';
 import * as path from 'node:path';
 import { presetIds } from '../common/stages';
-import type { PauseOnExceptions } from '../cluster/debugOperations';
-import { findFunction, readFunctionSources } from '../cluster/functionBreakpoints';
-import { findExecutable } from '../cluster/launcher';
-import { checkPresetDefinitions, mergePresetDefinitions, presetFileName, readPresetFile, type PresetDefinition } from '../cluster/presets';
-import { openInspector } from '../cluster/processAttach';
+import type { PauseOnExceptions } from '../cluster/session/debugOperations';
+import { findFunction, readFunctionSources } from '../cluster/callSites/functionBreakpoints';
+import { findExecutable } from '../cluster/launch/launcher';
+import { checkPresetDefinitions, mergePresetDefinitions, presetFileName, readPresetFile, type PresetDefinition } from '../cluster/callSites/presets';
+import { openInspector } from '../cluster/attach/processAttach';
 import type { BreakpointRequest, LaunchOptions } from '../cluster/runtime';
 import { firstStopBreakpoint } from '../cluster/tours/launch';
 import type { Tour } from '../cluster/tours/tour';
@@ -81,11 +81,12 @@ export function checkPresets(presets: readonly string[] | undefined, directory: 
 }
 
 /**
- * The runtime's launch options for a launch configuration. Function breakpoints set before the
- * launch are resolved here, in the sources of the Node that will run the program.
+ * The runtime's launch options for a launch configuration, once checked (checkLaunchArguments).
+ * Function breakpoints set before the launch are resolved here, in the sources of the Node that
+ * will run the program.
  */
-export async function launchOptions(args: LaunchArguments, breakpoints: BreakpointBook, pauseOnExceptions: PauseOnExceptions): Promise<LaunchOptions> {
-  const { presets, presetDefinitions, program, tour } = checkLaunchArguments(args);
+export async function launchOptions(args: LaunchArguments, checked: CheckedLaunch, breakpoints: BreakpointBook, pauseOnExceptions: PauseOnExceptions): Promise<LaunchOptions> {
+  const { presets, presetDefinitions, program, tour } = checked;
   // The tour's environment first: the configuration's own wins (null removes a variable).
   const env = Object.fromEntries(Object.entries({ ...tour?.env, ...args.env }).map(([name, value]) => [name, value ?? undefined]));
   // The bundled sample runs in its own folder; a program of the configuration where it says.

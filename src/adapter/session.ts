@@ -6,8 +6,8 @@ import { DebugSession, InitializedEvent, Thread, OutputEvent } from '@vscode/deb
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { customRequests } from '../common/contributions';
 import { ClusterTourError, messageOf } from '../common/errors';
-import type { PauseOnExceptions } from '../cluster/debugOperations';
-import type { ProcessSession } from '../cluster/processSession';
+import type { PauseOnExceptions } from '../cluster/session/debugOperations';
+import type { ProcessSession } from '../cluster/session/processSession';
 import { ClusterRuntime } from '../cluster/runtime';
 import { BreakpointBook, type BreakpointChanges } from './breakpoints';
 import type { AttachArguments, LaunchArguments } from './configuration';
@@ -19,7 +19,6 @@ import { attachTarget, checkLaunchArguments, launchOptions } from './requestArgu
 import { SourceMaps } from './sourceMaps';
 import { StopTracker } from './stops';
 import { ThreadTable } from './threads';
-import { checkTour } from './tourArguments';
 import type { TourBody } from './tourProtocol';
 import { isTourPause, TourRun, type TourHost } from './tourRun';
 import { VariableTable } from './variables';
@@ -98,9 +97,10 @@ export class ClusterDebugSession extends DebugSession {
     const args: LaunchArguments = given ?? ({} as LaunchArguments);
     void this.handle(response, async () => {
       this.launchArguments = args;
-      checkLaunchArguments(args);
+      // Checked before the client's configuration is awaited, so a bad one fails at once.
+      const checked = checkLaunchArguments(args);
       await this.waitForConfiguration();
-      await this.launch(args);
+      await this.launch(args, checked);
     });
   }
 
@@ -308,9 +308,9 @@ export class ClusterDebugSession extends DebugSession {
     return { pids: resumed };
   }
 
-  private async launch(args: LaunchArguments): Promise<void> {
-    const tour = checkTour(args.tour);
-    const runtime = await ClusterRuntime.launch(await launchOptions(args, this.breakpoints, this.pauseOnExceptions));
+  private async launch(args: LaunchArguments, checked = checkLaunchArguments(args)): Promise<void> {
+    const { tour } = checked;
+    const runtime = await ClusterRuntime.launch(await launchOptions(args, checked, this.breakpoints, this.pauseOnExceptions));
     // The tour's engine hears the runtime before the run does, so a tour that ends with the
     // program says so before the terminated event.
     this.tour = tour && new TourRun(tour, runtime, this.tourHost);

@@ -1,7 +1,7 @@
 // Threads of the debug adapter are processes: a stable small thread id per attached pid, and the
 // names people see ("Primary (pid 123)", "Worker 2 (pid 456)").
 import { ClusterTourError } from '../common/errors';
-import type { ProcessIdentity } from '../cluster/processSession';
+import type { ProcessIdentity } from '../cluster/session/processSession';
 
 export interface ThreadRecord {
   id: number;

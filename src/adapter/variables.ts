@@ -1,9 +1,9 @@
 // Variables for the debug adapter: variablesReference ↔ a remote object in one process, values
 // shown as people expect, and large arrays paged (indexed/named counts, start/count).
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import type Protocol from 'devtools-protocol';
+import type { RemoteObject } from '../cdp/protocol';
 import { ClusterTourError } from '../common/errors';
-import type { DebugOperations } from '../cluster/debugOperations';
+import type { DebugOperations } from '../cluster/session/debugOperations';
 
 interface ObjectHandle {
   pid: number;
@@ -11,7 +11,7 @@ interface ObjectHandle {
   /** Arrays and typed arrays: their length, for paging. */
   length?: number;
   /** Shown first: a scope's `this`. */
-  extras?: ReadonlyArray<readonly [string, Protocol.Runtime.RemoteObject]>;
+  extras?: ReadonlyArray<readonly [string, RemoteObject]>;
 }
 
 /** Copies `count` elements from `start` into a plain object, so that one page is one request. */
@@ -29,7 +29,7 @@ export class VariableTable {
   private nextReference = 1;
 
   /** A reference for an object of a process; 0 for values with nothing inside. */
-  reference(pid: number, object: Protocol.Runtime.RemoteObject): number {
+  reference(pid: number, object: RemoteObject): number {
     if (!object.objectId || (object.type !== 'object' && object.type !== 'function') || object.subtype === 'null') {
       return 0;
     }
@@ -39,7 +39,7 @@ export class VariableTable {
   }
 
   /** A reference for a scope; the local scope also shows the frame's `this`. */
-  scope(pid: number, object: Protocol.Runtime.RemoteObject, thisObject?: Protocol.Runtime.RemoteObject): number {
+  scope(pid: number, object: RemoteObject, thisObject?: RemoteObject): number {
     const reference = this.reference(pid, object);
     const handle = this.handles.get(reference);
     if (handle && thisObject && thisObject.type !== 'undefined') {
@@ -66,7 +66,7 @@ export class VariableTable {
   }
 
   /** A DAP variable for a value, with a reference and paging counts when it has children. */
-  variable(pid: number, name: string, object: Protocol.Runtime.RemoteObject, evaluateName?: string): DebugProtocol.Variable {
+  variable(pid: number, name: string, object: RemoteObject, evaluateName?: string): DebugProtocol.Variable {
     const variablesReference = this.reference(pid, object);
     const length = arrayLength(object);
     return {
@@ -118,7 +118,7 @@ export class VariableTable {
   }
 }
 
-function arrayLength(object: Protocol.Runtime.RemoteObject): number | undefined {
+function arrayLength(object: RemoteObject): number | undefined {
   if (object.subtype !== 'array' && object.subtype !== 'typedarray') {
     return undefined;
   }
@@ -127,7 +127,7 @@ function arrayLength(object: Protocol.Runtime.RemoteObject): number | undefined 
 }
 
 /** How a value reads in the Variables view. */
-export function describe(object: Protocol.Runtime.RemoteObject): string {
+export function describe(object: RemoteObject): string {
   switch (object.type) {
     case 'string':
       return JSON.stringify(object.value);

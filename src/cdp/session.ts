@@ -1,19 +1,14 @@
 // One DevTools-protocol connection to one Node process. The only file that talks to
-// chrome-remote-interface: typed commands whose failures name the method, typed events whose
-// subscriptions are Disposables, and a close event. Unless told otherwise it acknowledges the
+// chrome-remote-interface: commands whose failures name the method, events whose subscriptions
+// are Disposables, and a close event; the typed calls on top are inspector.ts's. Unless told otherwise it acknowledges the
 // inspector's messages promptly (see acknowledgement.ts): a step then takes about 1 ms, not 44.
 import type CDP from 'chrome-remote-interface';
-import type ProtocolMapping from 'devtools-protocol/types/protocol-mapping';
 import { Disposable, toDisposable } from '../common/disposable';
 import { Emitter } from '../common/emitter';
 import { ClusterTourError, messageOf } from '../common/errors';
 import { nudgeMethod, PromptAcknowledger } from './acknowledgement';
-
-export type CommandName = keyof ProtocolMapping.Commands;
-export type CommandParams<M extends CommandName> = ProtocolMapping.Commands[M]['paramsType'][0];
-export type CommandResult<M extends CommandName> = ProtocolMapping.Commands[M]['returnType'];
-export type EventName = keyof ProtocolMapping.Events;
-export type EventParams<E extends EventName> = ProtocolMapping.Events[E][0];
+import { InspectorCommands } from './inspector';
+import type { CommandName, CommandParams, CommandResult, EventName, EventParams } from './protocol';
 
 interface RawClient {
   send(method: string, params?: object): Promise<unknown>;
@@ -41,7 +36,7 @@ function loadLibrary(): Promise<typeof CDP> {
   return import('chrome-remote-interface').then((library) => library.default);
 }
 
-export class CdpSession {
+export class CdpSession extends InspectorCommands {
   private readonly closeEmitter = new Emitter<void>();
   private closed = false;
   private closing: Promise<void> | undefined;
@@ -54,6 +49,7 @@ export class CdpSession {
     readonly webSocketUrl: string,
     options: ConnectOptions,
   ) {
+    super();
     client.on('disconnect', () => this.markClosed());
     if (options.promptAcknowledgement ?? true) {
       const acknowledger = new PromptAcknowledger(() => this.sendNudge(acknowledger));
@@ -84,7 +80,7 @@ export class CdpSession {
     return this.acknowledger?.nudges ?? 0;
   }
 
-  async send<M extends CommandName>(method: M, ...params: ProtocolMapping.Commands[M]['paramsType']): Promise<CommandResult<M>> {
+  protected async send<M extends CommandName>(method: M, ...params: CommandParams<M>): Promise<CommandResult<M>> {
     if (this.closed) {
       throw new ClusterTourError('E_CDP_CLOSED', `${method} failed: the inspector connection is closed`, method);
     }
@@ -100,7 +96,7 @@ export class CdpSession {
     }
   }
 
-  on<E extends EventName>(event: E, listener: (params: EventParams<E>) => void): Disposable {
+  protected on<E extends EventName>(event: E, listener: (params: EventParams<E>) => void): Disposable {
     const handler = listener as (params: unknown) => void;
     this.client.on(event, handler);
     return toDisposable(() => this.client.removeListener(event, handler));

@@ -1,5 +1,6 @@
 // The command line of `cluster-tour`: parsed by hand, with an error that says what was wrong.
 import { ClusterTourError } from '../common/errors';
+import { readOptions } from './options';
 import { parseTourArguments, type TourArguments } from './tourArguments';
 
 export interface TraceArguments {
@@ -58,64 +59,11 @@ export function parseArguments(argv: readonly string[]): CliArguments {
     bad(`Unknown command "${command}".`);
   }
   const result: TraceArguments = { command: 'trace', json: false, args: [] };
-  let index = 0;
-  const value = (option: string): string => {
-    const next = rest[++index];
-    if (next === undefined) {
-      bad(`${option} needs a value.`);
-    }
-    return next;
-  };
-  for (; index < rest.length; index++) {
-    const argument = rest[index];
-    if (argument === '--') {
-      index += 1;
-      break;
-    }
-    if (!argument.startsWith('-')) {
-      break;
-    }
-    switch (argument) {
-      case '--json':
-        result.json = true;
-        break;
-      case '--sched': {
-        const policy = value('--sched');
-        if (policy !== 'rr' && policy !== 'none') {
-          bad(`--sched takes rr or none, not "${policy}".`);
-        }
-        result.schedulingPolicy = policy;
-        break;
-      }
-      case '--syscalls':
-        result.syscalls = true;
-        break;
-      case '--strace':
-        result.straceExecutable = value('--strace');
-        break;
-      case '--runtime':
-        result.runtimeExecutable = value('--runtime');
-        break;
-      case '--svg':
-        result.svg = value('--svg');
-        break;
-      case '--attach': {
-        const target = value('--attach');
-        const match = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(target);
-        if (!match) {
-          bad(`--attach takes HOST:PORT (e.g. 127.0.0.1:9229), not "${target}".`);
-        }
-        result.attach = { host: match[1], port: Number(match[2]) };
-        break;
-      }
-      case '-h':
-      case '--help':
-        return { command: 'help' };
-      default:
-        bad(`Unknown option "${argument}".`);
-    }
+  const read = readOptions<CliArguments>(rest, (option, value) => traceOption(result, option, value), bad);
+  if ('result' in read) {
+    return read.result;
   }
-  const positional = rest.slice(index);
+  const { positional } = read;
   if (positional.length > 0) {
     if (result.attach) {
       bad('--attach takes no program: the program is already running.');
@@ -124,4 +72,47 @@ export function parseArguments(argv: readonly string[]): CliArguments {
     result.args = positional.slice(1);
   }
   return result;
+}
+
+/** One option of `trace` into `result`; help ends the parse. */
+function traceOption(result: TraceArguments, option: string, value: () => string): CliArguments | undefined {
+  switch (option) {
+    case '--json':
+      result.json = true;
+      return undefined;
+    case '--sched': {
+      const policy = value();
+      if (policy !== 'rr' && policy !== 'none') {
+        bad(`--sched takes rr or none, not "${policy}".`);
+      }
+      result.schedulingPolicy = policy;
+      return undefined;
+    }
+    case '--syscalls':
+      result.syscalls = true;
+      return undefined;
+    case '--strace':
+      result.straceExecutable = value();
+      return undefined;
+    case '--runtime':
+      result.runtimeExecutable = value();
+      return undefined;
+    case '--svg':
+      result.svg = value();
+      return undefined;
+    case '--attach': {
+      const target = value();
+      const match = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(target);
+      if (!match) {
+        bad(`--attach takes HOST:PORT (e.g. 127.0.0.1:9229), not "${target}".`);
+      }
+      result.attach = { host: match[1], port: Number(match[2]) };
+      return undefined;
+    }
+    case '-h':
+    case '--help':
+      return { command: 'help' };
+    default:
+      bad(`Unknown option "${option}".`);
+  }
 }

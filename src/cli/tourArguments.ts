@@ -1,6 +1,7 @@
 // The command line of `cluster-tour tour [options] [ID [program [args...]]]`, parsed by hand like
 // the trace's (arguments.ts dispatches here), with errors that say what was wrong.
 import { ClusterTourError } from '../common/errors';
+import { readOptions } from './options';
 
 export interface TourArguments {
   command: 'tour';
@@ -31,30 +32,24 @@ function bad(message: string): never {
 /** `rest`: what follows the word `tour`. */
 export function parseTourArguments(rest: readonly string[]): TourArguments | { command: 'help'; text: string } {
   const result: TourArguments = { command: 'tour', args: [] };
-  let index = 0;
-  for (; index < rest.length; index++) {
-    const argument = rest[index];
-    if (argument === '--') {
-      index += 1;
-      break;
-    }
-    if (!argument.startsWith('-')) {
-      break;
-    }
-    if (argument === '-h' || argument === '--help') {
-      return { command: 'help', text: tourUsage };
-    }
-    if (argument === '--runtime') {
-      const next = rest[++index];
-      if (next === undefined) {
-        bad('--runtime needs a value.');
+  const read = readOptions<{ command: 'help'; text: string }>(
+    rest,
+    (option, value) => {
+      if (option === '-h' || option === '--help') {
+        return { command: 'help', text: tourUsage };
       }
-      result.runtimeExecutable = next;
-      continue;
-    }
-    bad(`Unknown option "${argument}".`);
+      if (option === '--runtime') {
+        result.runtimeExecutable = value();
+        return undefined;
+      }
+      bad(`Unknown option "${option}".`);
+    },
+    bad,
+  );
+  if ('result' in read) {
+    return read.result;
   }
-  const [tourId, program, ...args] = rest.slice(index);
+  const [tourId, program, ...args] = read.positional;
   if (tourId !== undefined) result.tourId = tourId;
   if (program !== undefined) result.program = program;
   result.args = args;

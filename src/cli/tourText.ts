@@ -1,7 +1,7 @@
 // How the terminal tour writes a stop: its header, the source around the paused line (from the
 // running Node's own library), the explanation and each claim with ✓ / ✗ / …. Pure text.
 import { describeClaim, type ClaimResult } from '../cluster/tours/claims';
-import type { ProcessIdentity } from '../cluster/processSession';
+import type { ProcessIdentity } from '../cluster/session/processSession';
 
 export const contextLines = 3;
 

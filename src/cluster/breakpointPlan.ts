@@ -3,10 +3,10 @@
 import { ClusterTourError } from '../common/errors';
 import type { PresetId, ProcessRole } from '../common/stages';
 import { presetIds } from '../common/stages';
-import { BreakpointPart, mergeBreakpoints, MergedBreakpoint, SourceLocation } from './breakpoints';
-import type { CallSite, CallSiteResolution, ResolvedCallSite } from './callSite';
-import { callSitePartsFor, stopPartsFor } from './callSiteParts';
-import { presetFileName } from './presets';
+import { BreakpointPart, mergeBreakpoints, MergedBreakpoint, SourceLocation } from './tracking/breakpoints';
+import type { CallSite, CallSiteResolution, ResolvedCallSite } from './callSites/callSite';
+import { callSitePartsFor, stopPartsFor } from './tracking/callSiteParts';
+import { presetFileName } from './callSites/presets';
 import { entryOwner, type BreakpointRequest, type PresetCallSiteState, type PresetState } from './runtimeTypes';
 
 /** What each built-in preset stops at, in a few words for people (views, menus). */

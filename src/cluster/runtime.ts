@@ -9,49 +9,46 @@ import { Emitter, type Listener } from '../common/emitter';
 import { ClusterTourError, messageOf } from '../common/errors';
 import type { AnyLifecycleEvent } from '../common/stages';
 import type { SyscallEvent } from '../common/syscalls';
-import { inspectProcess } from './attach';
-import { attachToWorkersOf } from './attachWorkers';
+import { inspectProcess } from './attach/attach';
+import { AttachedProcesses } from './attachedProcesses';
+import { attachToWorkersOf } from './attach/attachWorkers';
 import { BreakpointPlan, checkPreset } from './breakpointPlan';
-import { checkPresetDefinitions, PresetDefinition, resolvePreset } from './presets';
-import type { CallSiteResolution, ResolvedCallSite } from './callSite';
-import { nodeCallSites } from './callSiteCache';
-import { callSites } from './callSites';
-import type { PauseOnExceptions } from './debugOperations';
-import { findFunction } from './functionBreakpoints';
-import { HandoffWatch } from './handoffWatch';
-import { killWorker } from './killWorker';
-import { isInstrumentationUrl } from './instrumentation';
-import { KnownProcess, knowProcess } from './knownProcesses';
-import { checkLaunch, findPreload, LaunchedProgram } from './launchedProgram';
+import { checkPresetDefinitions, PresetDefinition, resolvePreset } from './callSites/presets';
+import type { CallSiteResolution, ResolvedCallSite } from './callSites/callSite';
+import { nodeCallSites } from './callSites/callSiteCache';
+import { callSites } from './callSites/callSites';
+import type { PauseOnExceptions } from './session/debugOperations';
+import { findFunction } from './callSites/functionBreakpoints';
+import { HandoffWatch } from './tracking/handoffWatch';
+import { killWorker } from './processes/killWorker';
+import { isInstrumentationUrl } from './session/instrumentation';
+import { checkLaunch, findPreload, LaunchedProgram } from './launch/launchedProgram';
 import type { GuestOptions } from './agent/guest';
-import { guestCheckMilliseconds } from './guestSession';
-import { controllerIdentity, createSessionDirectory, preloadOptions, ProcessReport, ReportWatcher, sessionEnvironment, startAttachWatchdog } from './launcher';
-import { nodeMismatch } from './nodeMismatch';
-import { callSiteModules, readNodeSources } from './nodeSources';
-import { BreakpointResolvedEvent, ProcessIdentity, ProcessOutputEvent, ProcessSession } from './processSession';
-import { resolveCallSites } from './resolver';
+import { guestCheckMilliseconds } from './session/guestSession';
+import { controllerIdentity, createSessionDirectory, preloadOptions, ProcessReport, ReportWatcher, sessionEnvironment, startAttachWatchdog } from './launch/launcher';
+import { nodeMismatch } from './attach/nodeMismatch';
+import { callSiteModules, readNodeSources } from './callSites/nodeSources';
+import { BreakpointResolvedEvent, ProcessIdentity, ProcessOutputEvent, ProcessSession } from './session/processSession';
+import { resolveCallSites } from './callSites/resolver';
 import { SyscallTrace } from './syscalls/syscallTrace';
 import type { AttachOptions, BreakpointRequest, DebuggerOptions, EndEvent, LaunchOptions, OutputEvent, PresetState, ProblemEvent, RuntimePausedEvent } from './runtimeTypes';
 
 export * from './runtimeTypes';
-export { findPreload } from './launchedProgram';
+export { findPreload } from './launch/launchedProgram';
 
 /** How long stopping a launch waits for the inspector connections to close before it ends the processes. */
 const closeGraceMilliseconds = 1000;
 
 export class ClusterRuntime implements Disposable {
   private readonly disposables = new DisposableStore();
-  private readonly sessions = new Map<number, ProcessSession>();
-  private readonly identities = new Map<number, ProcessIdentity>();
-  /** Every process attached, as it was then: stopping signals only those very processes. */
-  private readonly known = new Map<number, KnownProcess>();
+  /** One record per process attached in this run; stopping signals only those very processes. */
+  private readonly attached = new AttachedProcesses();
   private readonly plan: BreakpointPlan;
   private program: LaunchedProgram | undefined;
   private stopping: Promise<void> | undefined;
   private endedWith: EndEvent | undefined;
   private readonly pending = new Set<Promise<unknown>>();
   private readonly tracking: boolean;
-  private readonly ready = new Map<number, ProcessIdentity>();
   private pauseOnExceptions: PauseOnExceptions = 'none';
   private captureOutput = false;
   private nodeSources: ReadonlyMap<string, string> = new Map();
@@ -59,8 +56,6 @@ export class ClusterRuntime implements Disposable {
   private sourcesExecutable = '';
   /** Titles of the presets people defined, by id. */
   private presetTitles: ReadonlyMap<string, string> = new Map();
-  /** Per attached pid: the stop owners whose breakpoints its inspector bound. */
-  private readonly boundOwners = new Map<number, Set<string>>();
 
   private readonly stageEmitter = new Emitter<AnyLifecycleEvent>();
   /** Every process's events pass through it, so that lost handoffs are reported. */
@@ -213,7 +208,7 @@ export class ClusterRuntime implements Disposable {
     runtime.sourcesExecutable = node.execPath;
     try {
       await runtime.attachProcess(identity);
-      const session = identity.role === 'primary' ? runtime.sessions.get(identity.pid) : undefined;
+      const session = identity.role === 'primary' ? runtime.attached.open(identity.pid)?.session : undefined;
       if (session) {
         await runtime.attachWorkersOf(session);
       }
@@ -227,11 +222,11 @@ export class ClusterRuntime implements Disposable {
 
   /** The processes attached now: breakpoints set, stages tracked, running. */
   processes(): ProcessIdentity[] {
-    return [...this.ready.values()];
+    return this.attached.ready();
   }
 
   session(pid: number): ProcessSession | undefined {
-    return this.sessions.get(pid);
+    return this.attached.open(pid)?.session;
   }
 
   get presets(): ReadonlySet<string> {
@@ -251,7 +246,7 @@ export class ClusterRuntime implements Disposable {
    */
   presetStates(): PresetState[] {
     return this.plan.presetStates(this.presetTitles, (owner, roles) =>
-      [...this.sessions.values()].some((session) => roles.includes(session.identity.role) && this.boundOwners.get(session.identity.pid)?.has(owner) === true),
+      this.attached.allOpen().some((record) => roles.includes(record.identity.role) && record.boundOwners.has(owner)),
     );
   }
 
@@ -269,7 +264,7 @@ export class ClusterRuntime implements Disposable {
   /** Breaks on exceptions in every process, now and later. */
   async setPauseOnExceptions(state: PauseOnExceptions): Promise<void> {
     this.pauseOnExceptions = state;
-    await Promise.all([...this.sessions.values()].map((session) => session.debug.setPauseOnExceptions(state)));
+    await Promise.all(this.openSessions().map((session) => session.debug.setPauseOnExceptions(state)));
   }
 
   /** True for a script of Cluster Tour's own (preload, agent): debuggers hide its frames. */
@@ -292,7 +287,7 @@ export class ClusterRuntime implements Disposable {
 
   /** SIGKILLs a worker of the run (its primary sees `exit`), once sure the pid is still that worker. */
   async killWorker(pid: number): Promise<void> {
-    await killWorker(pid, this.sessions.get(pid));
+    await killWorker(pid, this.session(pid));
   }
 
   /**
@@ -303,7 +298,7 @@ export class ClusterRuntime implements Disposable {
    */
   async reportedUntil(limitMilliseconds = 2000): Promise<number> {
     const asked = monotonicMilliseconds();
-    const answers = Promise.allSettled([...this.sessions.values()].map((session) => session.flushReports()));
+    const answers = Promise.allSettled(this.openSessions().map((session) => session.flushReports()));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([answers, new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMilliseconds)))]);
     clearTimeout(timer);
@@ -362,7 +357,7 @@ export class ClusterRuntime implements Disposable {
     this.disposables.add(program.onOutput((chunk) => this.outputEmitter.fire(chunk)));
     const exit = program.onExit(({ code, signal }) => {
       // Under strace the spawned process is strace: the primary is the root that reported.
-      const root = this.identities.get(program.pid) ?? [...this.identities.values()].find((identity) => identity.role === 'primary');
+      const root = this.attached.identityOr(program.pid, 'primary');
       this.stageEmitter.fire({
         stage: 'exit',
         process: 'primary',
@@ -399,7 +394,7 @@ export class ClusterRuntime implements Disposable {
     await Promise.allSettled([...this.pending]);
     await this.syscallTrace?.drained();
     if (root) {
-      await this.sessions.get(root.pid)?.close();
+      await this.session(root.pid)?.close();
     }
     this.program?.flushOutput();
     this.end(end);
@@ -441,14 +436,11 @@ export class ClusterRuntime implements Disposable {
   }
 
   private async attachProcess(identity: ProcessIdentity): Promise<void> {
-    if (this.stopping || this.sessions.has(identity.pid)) {
+    if (this.stopping || this.attached.open(identity.pid)) {
       return;
     }
     const session = await ProcessSession.connect(identity);
-    this.sessions.set(identity.pid, session);
-    this.identities.set(identity.pid, identity);
-    // Its inspector answered, so the pid is still that process's.
-    this.known.set(identity.pid, knowProcess(identity.pid));
+    const record = this.attached.add(identity, session);
     this.track(this.checkNodeOf(session));
     session.onStage((event) => this.handoffs.observe(event));
     session.onProblem((problem) =>
@@ -459,18 +451,14 @@ export class ClusterRuntime implements Disposable {
       this.resumedEmitter.fire(process);
     });
     session.onBreakpointResolved((event) => {
-      const bound = this.boundOwners.get(identity.pid) ?? new Set<string>();
-      this.boundOwners.set(identity.pid, bound);
-      event.owners.forEach((owner) => bound.add(owner));
+      event.owners.forEach((owner) => record.boundOwners.add(owner));
       this.resolvedEmitter.fire(event);
     });
     session.onOutput((event) => this.processOutputEmitter.fire(event));
     session.onPaused((event) => this.paused({ ...event, callSites: this.plan.callSitesOf(event.stopOwners) }));
     session.onClosed(() => {
       this.unheardPauses.delete(identity.pid);
-      this.sessions.delete(identity.pid);
-      this.ready.delete(identity.pid);
-      this.boundOwners.delete(identity.pid);
+      this.attached.markClosed(record);
       this.detachedEmitter.fire(identity);
       if (this.mode === 'attach' && identity.role === 'primary') {
         this.end({ code: null, signal: null });
@@ -492,7 +480,7 @@ export class ClusterRuntime implements Disposable {
       throw error;
     }
     if (!session.isClosed) {
-      this.ready.set(identity.pid, identity);
+      this.attached.markReady(record);
       this.attachedEmitter.fire(identity);
     }
   }
@@ -520,7 +508,7 @@ export class ClusterRuntime implements Disposable {
    * not a failure (it has nothing left to stop), and must not keep the others from being done.
    */
   private async syncBreakpoints(): Promise<void> {
-    const sessions = [...this.sessions.values()];
+    const sessions = this.openSessions();
     const results = await Promise.allSettled(sessions.map((session) => session.setBreakpoints(this.plan.breakpointsFor(session.identity.role))));
     const failure = results.find((result, index): result is PromiseRejectedResult => result.status === 'rejected' && !sessions[index].isClosed);
     if (failure) {
@@ -528,8 +516,12 @@ export class ClusterRuntime implements Disposable {
     }
   }
 
+  private openSessions(): ProcessSession[] {
+    return this.attached.allOpen().map((record) => record.session);
+  }
+
   private requireSession(pid: number): ProcessSession {
-    const session = this.sessions.get(pid);
+    const session = this.session(pid);
     if (!session) {
       throw new ClusterTourError('E_NO_PROCESS', `No attached process has pid ${pid}.`);
     }
@@ -537,7 +529,7 @@ export class ClusterRuntime implements Disposable {
   }
 
   private async stopAll(): Promise<void> {
-    const sessions = [...this.sessions.values()];
+    const sessions = this.openSessions();
     // Attach: each process is left as it was (agent, capture, environment undone) before it is let go.
     const closing = Promise.allSettled(sessions.map((session) => (this.mode === 'attach' ? session.detach() : session.close())));
     // A process held at a breakpoint does not always answer the WebSocket close handshake (seen
@@ -547,7 +539,7 @@ export class ClusterRuntime implements Disposable {
       await Promise.race([closing, new Promise<void>((resolve) => (timer = setTimeout(resolve, closeGraceMilliseconds)))]);
       clearTimeout(timer);
     }
-    await this.program?.stop([...this.known.values()]);
+    await this.program?.stop(this.attached.known());
     await closing;
     this.disposables.dispose();
     fs.rmSync(this.sessionDirectory, { recursive: true, force: true });

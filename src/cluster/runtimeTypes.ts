@@ -1,11 +1,11 @@
 // The options the cluster runtime (runtime.ts) takes and the events it emits: the contract its
 // users (debug adapter, CLI, benchmarks, tests) rely on, apart from how it is fulfilled.
 import type { ProcessRole } from '../common/stages';
-import type { SourceLocation } from './breakpoints';
-import type { ResolvedCallSite } from './callSite';
-import type { PauseOnExceptions } from './debugOperations';
-import type { PausedEvent } from './processSession';
-import type { PresetDefinition } from './presets';
+import type { SourceLocation } from './tracking/breakpoints';
+import type { ResolvedCallSite } from './callSites/callSite';
+import type { PauseOnExceptions } from './session/debugOperations';
+import type { PausedEvent } from './session/processSession';
+import type { PresetDefinition } from './callSites/presets';
 
 export interface LaunchOptions {
   program: string;

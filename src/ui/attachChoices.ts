@@ -2,8 +2,8 @@
 // line, pid, workers and inspector, and which pid picking the row attaches to. No vscode here, so
 // unit tests can check the wording; attachCommand.ts turns the rows into QuickPickItems.
 import * as path from 'node:path';
-import type { NodeProcess } from '../cluster/nodeProcesses';
-import { scriptOf } from '../cluster/nodeProcesses';
+import type { NodeProcess } from '../cluster/attach/nodeProcesses';
+import { scriptOf } from '../cluster/attach/nodeCommandLine';
 
 export interface AttachChoice {
   /** `primaries` (with workers), `workers` (inside the primary before them) or `others`. */

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { commands, debugType } from '../common/contributions';
 import { messageOf } from '../common/errors';
-import { listNodeProcesses } from '../cluster/nodeProcesses';
+import { listNodeProcesses } from '../cluster/attach/nodeProcesses';
 import { AttachChoice, attachChoices } from './attachChoices';
 
 /** What other commands and tests may pass to skip the picker. */

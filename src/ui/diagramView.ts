@@ -12,7 +12,7 @@ import type { CurrentStop, FromWebview, ToWebview } from '../common/diagram/prot
 import { renderSvg } from '../common/diagram/svg';
 import { DisposableStore, toDisposable } from '../common/disposable';
 import { messageOf } from '../common/errors';
-import { callSites } from '../cluster/callSites';
+import { callSites } from '../cluster/callSites/callSites';
 import type { TourStore } from './tourStore';
 
 const viewType = 'clusterTour.sequenceDiagram';

@@ -6,11 +6,11 @@ import * as vscode from 'vscode';
 import { commands } from '../common/contributions';
 import { DisposableStore, toDisposable } from '../common/disposable';
 import { ClusterTourError, messageOf } from '../common/errors';
-import type { CallSiteResolution } from '../cluster/callSite';
-import { callSites } from '../cluster/callSites';
-import { findExecutable } from '../cluster/launcher';
-import { callSiteModules, readNodeSources } from '../cluster/nodeSources';
-import { resolveCallSites } from '../cluster/resolver';
+import type { CallSiteResolution } from '../cluster/callSites/callSite';
+import { callSites } from '../cluster/callSites/callSites';
+import { findExecutable } from '../cluster/launch/launcher';
+import { callSiteModules, readNodeSources } from '../cluster/callSites/nodeSources';
+import { resolveCallSites } from '../cluster/callSites/resolver';
 import { runtimeExecutable } from './settings';
 
 export const internalScheme = 'cluster-tour-internal';

@@ -4,9 +4,9 @@
 // descriptions the view shows. No vscode here.
 import { presetIds } from '../common/stages';
 import { builtInPresetTitles } from '../cluster/breakpointPlan';
-import type { CallSite } from '../cluster/callSite';
-import { callSites } from '../cluster/callSites';
-import type { PresetDefinition } from '../cluster/presets';
+import type { CallSite } from '../cluster/callSites/callSite';
+import { callSites } from '../cluster/callSites/callSites';
+import type { PresetDefinition } from '../cluster/callSites/presets';
 import type { PresetCallSiteEntry, PresetEntry } from '../adapter/viewProtocol';
 
 const notRunning = 'no session: bound when a session arms the preset';

@@ -4,7 +4,7 @@
 import { Emitter } from '../common/emitter';
 import type { AnyLifecycleEvent, ProcessRole, StageName } from '../common/stages';
 import { tellsTheStory, type SyscallEvent } from '../common/syscalls';
-import { LifecycleModel } from '../cluster/lifecycle';
+import { LifecycleModel } from '../cluster/tracking/lifecycle';
 import type { ProcessEventBody, ProcessState as RunState } from '../adapter/viewProtocol';
 
 /** One process as the view shows it. */

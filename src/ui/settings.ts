@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { settings } from '../common/contributions';
 import { messageOf } from '../common/errors';
-import { checkPresetDefinitions, mergePresetDefinitions, readPresetFile, type PresetDefinition } from '../cluster/presets';
+import { checkPresetDefinitions, mergePresetDefinitions, readPresetFile, type PresetDefinition } from '../cluster/callSites/presets';
 
 const section = 'clusterTour';
 const key = (id: string): string => id.slice(section.length + 1);

@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { customRequests } from '../../src/common/contributions';
 import type { PresetsBody } from '../../src/adapter/viewProtocol';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { pidAlive } from '../../src/cluster/launcher';
+import { pidAlive } from '../../src/cluster/launch/launcher';
 import { fixture, get, listeningPort, waitFor } from '../support/cluster';
 import { startAdapter, threadPids } from '../support/adapter';
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { pidAlive } from '../../src/cluster/launcher';
+import { pidAlive } from '../../src/cluster/launch/launcher';
 import { fixture, get, listeningPort, waitFor } from '../support/cluster';
 import { RecordedClient, startAdapter, threadPids } from '../support/adapter';
 

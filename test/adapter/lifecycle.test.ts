@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { pidAlive } from '../../src/cluster/launcher';
+import { pidAlive } from '../../src/cluster/launch/launcher';
 import { fixture, get, waitFor } from '../support/cluster';
 import { adapterPath, startAdapter, threadPids, type RecordedClient } from '../support/adapter';
 import { assertNoProcessesLeft, describeProcesses, leftoverProcesses } from '../support/processes';

@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { findFunction, readFunctionSources } from '../../src/cluster/functionBreakpoints';
-import { callSites } from '../../src/cluster/callSites';
-import { callSiteModules, readNodeSources } from '../../src/cluster/nodeSources';
-import { resolveCallSites } from '../../src/cluster/resolver';
+import { findFunction, readFunctionSources } from '../../src/cluster/callSites/functionBreakpoints';
+import { callSites } from '../../src/cluster/callSites/callSites';
+import { callSiteModules, readNodeSources } from '../../src/cluster/callSites/nodeSources';
+import { resolveCallSites } from '../../src/cluster/callSites/resolver';
 import { fixture, get, waitFor } from '../support/cluster';
 import { startAdapter } from '../support/adapter';
 import { continueEveryStop, endAndCheck, listening, markedLaunch, settle, startedThreads } from './lifecycleSupport';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { pidAlive } from '../../src/cluster/launcher';
+import { pidAlive } from '../../src/cluster/launch/launcher';
 import { customRequests } from '../../src/common/contributions';
 import { fixture, testNodes, waitFor } from '../support/cluster';
 import { RecordedClient, startAdapter, threadPids } from '../support/adapter';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { pidAlive } from '../../src/cluster/launcher';
+import { pidAlive } from '../../src/cluster/launch/launcher';
 import { fixture, get, listeningPort, waitFor } from '../support/cluster';
 import { RecordedClient, startAdapter, threadPids } from '../support/adapter';
 import { customRequests } from '../../src/common/contributions';

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { CdpSession } from '../../src/cdp/session';
-import { pidAlive } from '../../src/cluster/launcher';
+import { pidAlive } from '../../src/cluster/launch/launcher';
 import type { PresetsBody, ProcessEventBody } from '../../src/adapter/viewProtocol';
 import { fixture, get, listeningPort, waitFor } from '../support/cluster';
 import { RecordedClient, startAdapter, threadPids } from '../support/adapter';
@@ -20,7 +20,7 @@ async function pidBehindInspector(port: number): Promise<number> {
   assert.ok(targets.length > 0 && targets[0].webSocketDebuggerUrl, `a target at ${port}: ${JSON.stringify(targets)}`);
   const session = await CdpSession.connect(targets[0].webSocketDebuggerUrl, { promptAcknowledgement: false });
   try {
-    const evaluated = await session.send('Runtime.evaluate', { expression: 'process.pid', returnByValue: true });
+    const evaluated = await session.evaluate({ expression: 'process.pid', returnByValue: true });
     return evaluated.result.value as number;
   } finally {
     await session.close();

@@ -8,9 +8,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { callSites } from '../../src/cluster/callSites';
-import { callSiteModules, readNodeSources } from '../../src/cluster/nodeSources';
-import { resolveCallSites } from '../../src/cluster/resolver';
+import { callSites } from '../../src/cluster/callSites/callSites';
+import { callSiteModules, readNodeSources } from '../../src/cluster/callSites/nodeSources';
+import { resolveCallSites } from '../../src/cluster/callSites/resolver';
 import { listProcesses } from '../support/processes';
 import { statusBarTexts, viewRows, waitFor } from './waitFor';
 import { inWorkbench, repositoryRoot } from './workbench';

@@ -9,11 +9,11 @@ import { describe, it } from 'node:test';
 import { parse, parseExpressionAt, type Expression, type Node } from 'acorn';
 import { ClusterTourError } from '../../src/common/errors';
 import { derivedStages, perConnectionStages, presetIds, stageNames, type StageDetails, type StageName } from '../../src/common/stages';
-import type { CallSite } from '../../src/cluster/callSite';
-import { callSites } from '../../src/cluster/callSites';
-import { childNodes, isFunctionNode, type FunctionNode } from '../../src/cluster/functionIndex';
-import { callSiteModules, readNodeSources } from '../../src/cluster/nodeSources';
-import { resolveCallSites } from '../../src/cluster/resolver';
+import type { CallSite } from '../../src/cluster/callSites/callSite';
+import { callSites } from '../../src/cluster/callSites/callSites';
+import { childNodes, isFunctionNode, type FunctionNode } from '../../src/cluster/callSites/functionIndex';
+import { callSiteModules, readNodeSources } from '../../src/cluster/callSites/nodeSources';
+import { resolveCallSites } from '../../src/cluster/callSites/resolver';
 
 const nodes = (process.env.CLUSTER_TOUR_TEST_NODES ?? process.execPath).split(':').filter((entry) => entry !== '');
 

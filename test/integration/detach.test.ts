@@ -49,7 +49,7 @@ async function leftovers(port: number): Promise<string[]> {
   const [target] = await listInspectorTargets('127.0.0.1', port);
   const session = await CdpSession.connect(target.webSocketDebuggerUrl);
   try {
-    const answer = await session.send('Runtime.evaluate', {
+    const answer = await session.evaluate({
       returnByValue: true,
       expression: `(() => {
         const found = [];

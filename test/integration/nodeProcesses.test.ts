@@ -7,7 +7,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { listNodeProcesses, type NodeProcess } from '../../src/cluster/nodeProcesses';
+import { listNodeProcesses, type NodeProcess } from '../../src/cluster/attach/nodeProcesses';
 import { testNodes } from '../support/cluster';
 import { assertNoProcessesLeft, delay, repositoryRoot, testMarkerVariable } from '../support/processes';
 

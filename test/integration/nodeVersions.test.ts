@@ -7,9 +7,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { callSites } from '../../src/cluster/callSites';
-import { callSiteModules, readNodeSources } from '../../src/cluster/nodeSources';
-import { resolveCallSites } from '../../src/cluster/resolver';
+import { callSites } from '../../src/cluster/callSites/callSites';
+import { callSiteModules, readNodeSources } from '../../src/cluster/callSites/nodeSources';
+import { resolveCallSites } from '../../src/cluster/callSites/resolver';
 import { fixture, get, listeningPort, observe, testNodes } from '../support/cluster';
 
 const versionOf = (node: string): string => execFileSync(node, ['-p', 'process.version'], { encoding: 'utf8' }).trim();

@@ -2,8 +2,8 @@
 // process since (pids wrap around, often at 32768), is left alone.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pidAlive } from '../../src/cluster/launcher';
-import { startTimeOf } from '../../src/cluster/procfs';
+import { pidAlive } from '../../src/cluster/launch/launcher';
+import { startTimeOf } from '../../src/cluster/processes/procfs';
 import { fixture, get, listeningPort, observe, testNodes, waitFor } from '../support/cluster';
 import { cannotChoosePids, startWithPid } from '../support/pidReuse';
 

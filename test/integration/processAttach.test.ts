@@ -10,7 +10,7 @@ import { afterEach, describe, it } from 'node:test';
 import { ClusterTourError } from '../../src/common/errors';
 import { listInspectorTargets } from '../../src/cdp/discovery';
 import { CdpSession } from '../../src/cdp/session';
-import { openInspector } from '../../src/cluster/processAttach';
+import { openInspector } from '../../src/cluster/attach/processAttach';
 import { testNodes } from '../support/cluster';
 import { assertNoProcessesLeft, repositoryRoot, testMarkerVariable } from '../support/processes';
 
@@ -101,7 +101,7 @@ async function pidBehind(port: number): Promise<number> {
   assert.equal(targets.length, 1, `one target at ${port}`);
   const session = await CdpSession.connect(targets[0].webSocketDebuggerUrl);
   try {
-    const answer = await session.send('Runtime.evaluate', { expression: 'process.pid', returnByValue: true });
+    const answer = await session.evaluate({ expression: 'process.pid', returnByValue: true });
     return answer.result.value as number;
   } finally {
     await session.close();

@@ -7,7 +7,7 @@ import * as net from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import type { AnyLifecycleEvent } from '../../src/common/stages';
-import { pidAlive } from '../../src/cluster/launcher';
+import { pidAlive } from '../../src/cluster/launch/launcher';
 import { ClusterRuntime } from '../../src/cluster/runtime';
 import { attachTarget } from '../../src/adapter/requestArguments';
 import { fixture, get, listeningPort, load, observe, Observed, preloadPath, testNodes, waitFor } from '../support/cluster';

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
-import { pidAlive } from '../../src/cluster/launcher';
-import type { ProcessIdentity } from '../../src/cluster/processSession';
+import { pidAlive } from '../../src/cluster/launch/launcher';
+import type { ProcessIdentity } from '../../src/cluster/session/processSession';
 import { fixture, get, listeningPort, load, observe, testNodes, waitFor } from '../support/cluster';
 
 /** The 0-based line of the fixture that holds `text`. */

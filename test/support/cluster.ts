@@ -4,7 +4,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import type { AnyLifecycleEvent, StageName } from '../../src/common/stages';
 import { ClusterRuntime, LaunchOptions, ProblemEvent, RuntimePausedEvent } from '../../src/cluster/runtime';
-import type { ProcessIdentity } from '../../src/cluster/processSession';
+import type { ProcessIdentity } from '../../src/cluster/session/processSession';
 
 export const repositoryRoot = path.resolve(__dirname, '..', '..', '..');
 export const fixture = (name: string): string => path.join(repositoryRoot, 'test', 'fixtures', name);

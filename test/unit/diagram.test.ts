@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildDiagram, arrowCallSites, type DiagramEvent } from '../../src/common/diagram/model';
 import { renderSvg } from '../../src/common/diagram/svg';
-import { callSites } from '../../src/cluster/callSites';
+import { callSites } from '../../src/cluster/callSites/callSites';
 import { allElements, parseXml } from '../support/xml';
 
 let clock = 1000;

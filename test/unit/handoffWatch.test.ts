@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AnyLifecycleEvent } from '../../src/common/stages';
-import { HandoffWatch } from '../../src/cluster/handoffWatch';
+import { HandoffWatch } from '../../src/cluster/tracking/handoffWatch';
 
 const sent = (connection: number, workerId: number, time: number): AnyLifecycleEvent => ({
   stage: 'newconn-sent', process: 'primary', workerId: null, pid: 1, time, detail: { seq: connection, workerId, fd: 20 + connection, handleType: 'net.Native' },

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as vm from 'node:vm';
 import type { AnyLifecycleEvent } from '../../src/common/stages';
-import { mergeBreakpoints } from '../../src/cluster/breakpoints';
-import { LifecycleModel } from '../../src/cluster/lifecycle';
-import { OutputFilter } from '../../src/cluster/outputFilter';
+import { mergeBreakpoints } from '../../src/cluster/tracking/breakpoints';
+import { LifecycleModel } from '../../src/cluster/tracking/lifecycle';
+import { OutputFilter } from '../../src/cluster/launch/outputFilter';
 
 const primary = (stage: AnyLifecycleEvent['stage'], time: number, detail: object): AnyLifecycleEvent =>
   ({ stage, process: 'primary', workerId: null, pid: 100, time, detail }) as AnyLifecycleEvent;

@@ -3,7 +3,8 @@
 // the editor's own, and the picker's rows.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { groupWorkers, isEditorProcess, portsToAsk, scriptOf, type NodeProcessFacts } from '../../src/cluster/nodeProcesses';
+import { readNodeCommandLine, scriptOf } from '../../src/cluster/attach/nodeCommandLine';
+import { groupWorkers, isEditorProcess, portsToAsk, type NodeProcessFacts } from '../../src/cluster/attach/nodeProcesses';
 import { attachChoices, describeProcess, shortCommandLine } from '../../src/ui/attachChoices';
 
 function facts(pid: number, ppid: number, workerId?: number, port?: number): NodeProcessFacts {
@@ -73,6 +74,12 @@ describe('isEditorProcess and scriptOf', () => {
     assert.equal(scriptOf(['node', '--', 'app.js']), 'app.js');
     assert.equal(scriptOf(['node', '-e', 'code']), undefined);
     assert.equal(scriptOf(['node']), undefined);
+  });
+
+  it('reads node\'s own options in the same pass: the script\'s arguments are not node\'s', () => {
+    const read = readNodeCommandLine(['node', '--inspect-port', '9300', '-r', 'ts-node/register', 'app.ts', '--inspect=9229']);
+    assert.deepEqual(read, { options: ['--inspect-port', '9300', '-r', 'ts-node/register'], script: 'app.ts' });
+    assert.deepEqual(readNodeCommandLine(['node', '--inspect=0', '-e', 'code', '--stack-size']), { options: ['--inspect=0'], script: undefined });
   });
 });
 

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { BreakpointPlan } from '../../src/cluster/breakpointPlan';
-import { callSiteModules, readNodeSources } from '../../src/cluster/nodeSources';
-import { callSites } from '../../src/cluster/callSites';
-import { checkPresetDefinitions, findPresetFile, readPresetFile, resolvePreset } from '../../src/cluster/presets';
-import { resolveCallSites } from '../../src/cluster/resolver';
+import { callSiteModules, readNodeSources } from '../../src/cluster/callSites/nodeSources';
+import { callSites } from '../../src/cluster/callSites/callSites';
+import { checkPresetDefinitions, findPresetFile, readPresetFile, resolvePreset } from '../../src/cluster/callSites/presets';
+import { resolveCallSites } from '../../src/cluster/callSites/resolver';
 
 describe('preset definitions', () => {
   it('refuses a preset without id, a built-in id, a repeated id, one that names nothing, and wrong types', () => {

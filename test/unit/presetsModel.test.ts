@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { presetIds } from '../../src/common/stages';
-import { mergePresetDefinitions } from '../../src/cluster/presets';
+import { mergePresetDefinitions } from '../../src/cluster/callSites/presets';
 import { callSiteDescription, presetDescription, presetsWithoutSession, toggled } from '../../src/ui/presetsModel';
 
 describe('the presets model', () => {

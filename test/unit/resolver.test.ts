@@ -2,8 +2,8 @@
 // statement patterns, and each reason a call site fails to resolve.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CallSite, CallSiteResolution } from '../../src/cluster/callSite';
-import { resolveCallSites } from '../../src/cluster/resolver';
+import type { CallSite, CallSiteResolution } from '../../src/cluster/callSites/callSite';
+import { resolveCallSites } from '../../src/cluster/callSites/resolver';
 
 function site(module: string, functionPath: string[], statement?: string): CallSite {
   return {

@@ -7,6 +7,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { Disposable } from '../../common/disposable';
 import { Emitter } from '../../common/emitter';
+import { LineBuffer } from '../../common/lineBuffer';
 import { tracedCalls } from '../../common/syscalls';
 import { StraceCall, StraceParser } from './straceParser';
 
@@ -75,7 +76,7 @@ export class StraceOutput implements Disposable {
   private readonly parser = new StraceParser();
   private readonly callEmitter = new Emitter<StraceCall>();
   private readonly ended: Promise<void>;
-  private rest = '';
+  private readonly lines = new LineBuffer();
   readonly onCall = this.callEmitter.event;
 
   constructor(readonly fifoPath: string) {
@@ -104,9 +105,8 @@ export class StraceOutput implements Disposable {
   }
 
   private take(chunk: string): void {
-    const lines = (this.rest + chunk).split('\n');
-    this.rest = lines.pop() ?? '';
-    for (const line of lines) {
+    // Complete lines only: the last element after the final "\n" is empty.
+    for (const line of this.lines.push(chunk).split('\n').slice(0, -1)) {
       const call = this.parser.push(line);
       if (call) {
         this.callEmitter.fire(call);

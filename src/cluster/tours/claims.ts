@@ -5,8 +5,8 @@ import { monotonicMilliseconds, monotonicMillisecondsExpression } from '../../co
 import type { AnyLifecycleEvent } from '../../common/stages';
 import { messageOf } from '../../common/errors';
 import { agentExpression } from '../agent/agent';
-import type { DebugOperations } from '../debugOperations';
-import type { ProcessIdentity } from '../processSession';
+import type { DebugOperations } from '../session/debugOperations';
+import type { ProcessIdentity } from '../session/processSession';
 import type { Claim } from './tour';
 
 /** A claim in words, as the adapter's tour event and the terminal tour show it. */

@@ -2,9 +2,9 @@
 // runs: the call sites are resolved against the chosen Node first (the launch reads the same,
 // cached sources), and the first stop's breakpoint goes into the launch options.
 import * as path from 'node:path';
-import { callSites } from '../callSites';
-import { callSiteModules, readNodeSources } from '../nodeSources';
-import { resolveCallSites } from '../resolver';
+import { callSites } from '../callSites/callSites';
+import { callSiteModules, readNodeSources } from '../callSites/nodeSources';
+import { resolveCallSites } from '../callSites/resolver';
 import type { BreakpointRequest, LaunchOptions } from '../runtime';
 import { stopBreakpoint } from './engine';
 import type { Tour } from './tour';

@@ -2,8 +2,8 @@
 // sites, each with an explanation for people and claims a test (and the editor) can check in the
 // paused frame. Also the validation every shipped tour must pass. No I/O, no vscode, no CDP.
 import type { ProcessRole, StageName } from '../../common/stages';
-import type { CallSite } from '../callSite';
-import { callSites } from '../callSites';
+import type { CallSite } from '../callSites/callSite';
+import { callSites } from '../callSites/callSites';
 
 /** Something a stop says about the moment it pauses, checked when it does. */
 export type Claim =

@@ -37,7 +37,7 @@ export interface Arrow {
   time: number;
   /** The connection it belongs to, for following one connection across lanes. */
   connection?: string;
-  /** A catalogue call-site id (src/cluster/callSites.ts): where in Node's source this happens. */
+  /** A catalogue call-site id (src/cluster/callSites/callSites.ts): where in Node's source this happens. */
   callSite?: string;
 }
 

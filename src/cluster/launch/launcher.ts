@@ -5,12 +5,12 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Disposable, toDisposable } from '../common/disposable';
-import { Emitter } from '../common/emitter';
-import { ClusterTourError } from '../common/errors';
-import type { ProcessRole } from '../common/stages';
-import { startTimeOf } from './procfs';
-import { groupIsOurs, isRunning, KnownProcess, knowProcess, membersOf, signalKnown, signalQuietly } from './knownProcesses';
+import { Disposable, toDisposable } from '../../common/disposable';
+import { Emitter } from '../../common/emitter';
+import { ClusterTourError } from '../../common/errors';
+import type { ProcessRole } from '../../common/stages';
+import { startTimeOf, statOf } from '../processes/procfs';
+import { groupIsOurs, isRunning, KnownProcess, knowProcess, membersOf, signalKnown, signalQuietly } from '../processes/knownProcesses';
 
 /** What the preload writes for each process it holds at its gate. */
 export interface ProcessReport {
@@ -218,15 +218,8 @@ export function groupAlive(processGroup: number): boolean {
 }
 
 function liveMemberOf(pid: string, processGroup: number): boolean {
-  let stat: string;
-  try {
-    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return false; // gone meanwhile
-  }
-  // "pid (command) state ppid pgrp …": the command may hold spaces and parentheses.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[2]) === processGroup && fields[0] !== 'Z';
+  const stat = statOf(Number(pid)); // undefined: gone meanwhile
+  return stat !== undefined && stat.processGroup === processGroup && stat.state !== 'Z';
 }
 
 function killQuietly(target: number, signal: NodeJS.Signals): void {
@@ -282,8 +275,8 @@ export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     // A zombie still answers; it holds no resources and its parent reaps it.
-    const status = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^\d+ \(.*\) Z /.test(status);
+    const stat = statOf(pid);
+    return stat !== undefined && stat.state !== 'Z';
   } catch {
     return false;
   }

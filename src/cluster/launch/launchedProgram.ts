@@ -4,14 +4,14 @@
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { monotonicMilliseconds } from '../common/clock';
-import { Disposable, DisposableStore, toDisposable } from '../common/disposable';
-import { Emitter } from '../common/emitter';
-import { ClusterTourError } from '../common/errors';
-import { groupIsOurs, KnownProcess, knowProcess } from './knownProcesses';
+import { monotonicMilliseconds } from '../../common/clock';
+import { Disposable, DisposableStore, toDisposable } from '../../common/disposable';
+import { Emitter } from '../../common/emitter';
+import { ClusterTourError } from '../../common/errors';
+import { groupIsOurs, KnownProcess, knowProcess } from '../processes/knownProcesses';
 import { delay, findExecutable, groupAlive, SpawnOptions, spawnObserved, startWatchdog, stopProcessGroup } from './launcher';
 import { OutputFilter } from './outputFilter';
-import type { EndEvent, LaunchOptions, OutputEvent } from './runtimeTypes';
+import type { EndEvent, LaunchOptions, OutputEvent } from '../runtimeTypes';
 
 /** A launch's paths, checked, and its environment: what `spawnObserved` needs besides the preload. */
 export interface CheckedLaunch {
@@ -139,8 +139,8 @@ export class LaunchedProgram implements Disposable {
 export function findPreload(): string {
   const candidates = [
     path.join(__dirname, 'preload.js'),
-    path.resolve(__dirname, '..', '..', '..', 'src', 'cluster', 'agent', 'preload.js'),
-    path.resolve(__dirname, 'agent', 'preload.js'),
+    path.resolve(__dirname, '..', '..', '..', '..', 'src', 'cluster', 'agent', 'preload.js'),
+    path.resolve(__dirname, '..', 'agent', 'preload.js'),
   ];
   const found = candidates.find((candidate) => fs.existsSync(candidate));
   if (!found) {

@@ -1,11 +1,11 @@
 // Attaching to the workers a primary already runs, found through their inspector ports. Workers
 // it forks later get the preload through the primary's environment (set by the guest, guest.ts).
-import { listInspectorTargets } from '../cdp/discovery';
-import type { CdpSession } from '../cdp/session';
-import { ClusterTourError, messageOf } from '../common/errors';
-import { agentExpression } from './agent/agent';
+import { listInspectorTargets } from '../../cdp/discovery';
+import type { CdpSession } from '../../cdp/session';
+import { messageOf } from '../../common/errors';
+import { agentExpression } from '../agent/agent';
 import { openInspector } from './processAttach';
-import type { ProcessIdentity } from './processSession';
+import type { ProcessIdentity } from '../session/processSession';
 
 interface RunningWorker {
   id: number;
@@ -31,11 +31,11 @@ export async function attachToWorkersOf(primary: CdpSession): Promise<RunningWor
     if (agent) agent.watchWorkers(workers);
     return Object.values(workers).map((worker) => ({ id: worker.id, pid: worker.process.pid, spawnargs: worker.process.spawnargs }));
   })()`;
-  const answer = await primary.send('Runtime.evaluate', { expression, returnByValue: true, silent: true });
-  if (answer.exceptionDetails) {
-    throw new ClusterTourError('E_ATTACH_WORKERS', `Could not list the primary's workers: ${answer.exceptionDetails.exception?.description ?? answer.exceptionDetails.text}`, 'Runtime.evaluate');
-  }
-  const workers = (answer.result.value ?? []) as RunningWorker[];
+  const listed = await primary.evaluateValue(expression, (exception) => ({
+    code: 'E_ATTACH_WORKERS',
+    message: `Could not list the primary's workers: ${exception.exception?.description ?? exception.text}`,
+  }));
+  const workers = (listed ?? []) as RunningWorker[];
   const result: RunningWorkers = { observable: [], unobservable: [], unreachable: [] };
   // One worker that cannot be reached must not cost the others: each is tried on its own.
   await Promise.all(

@@ -4,19 +4,19 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type Protocol from 'devtools-protocol';
-import { CdpSession } from '../cdp/session';
-import { monotonicMillisecondsExpression } from '../common/clock';
-import { DisposableStore } from '../common/disposable';
-import { Emitter } from '../common/emitter';
-import { ClusterTourError, messageOf } from '../common/errors';
-import type { AnyLifecycleEvent, ProcessRole, StageName } from '../common/stages';
-import { stageNames } from '../common/stages';
-import { agentExpression, AgentBatch, AgentOptions, installAgent } from './agent/agent';
-import { CapturedChunk, installOutputCapture } from './agent/outputCapture';
-import type { MergedBreakpoint, SourceLocation } from './breakpoints';
+import type { BindingCalledEvent, CallFrame, PausedEvent as InspectorPausedEvent, RemoteObject, ScriptLocation } from '../../cdp/protocol';
+import { CdpSession } from '../../cdp/session';
+import { monotonicMillisecondsExpression } from '../../common/clock';
+import { DisposableStore } from '../../common/disposable';
+import { Emitter } from '../../common/emitter';
+import { messageOf } from '../../common/errors';
+import type { AnyLifecycleEvent, ProcessRole, StageName } from '../../common/stages';
+import { stageNames } from '../../common/stages';
+import { agentExpression, AgentBatch, AgentOptions, installAgent } from '../agent/agent';
+import { CapturedChunk, installOutputCapture } from '../agent/outputCapture';
+import type { MergedBreakpoint, SourceLocation } from '../tracking/breakpoints';
 import { DebugOperations, PauseOnExceptions } from './debugOperations';
-import type { GuestOptions } from './agent/guest';
+import type { GuestOptions } from '../agent/guest';
 import { installGuestIn, uninstallGuestFrom } from './guestSession';
 import { agentSourceUrl, instrumentationPatterns, outputCaptureSourceUrl, sourceUrlComment } from './instrumentation';
 
@@ -33,9 +33,9 @@ export interface PausedEvent {
   reason: string;
   /** Owners (call-site ids, breakpoint ids) of the stops that made the process pause here. */
   stopOwners: string[];
-  callFrames: Protocol.Debugger.CallFrame[];
+  callFrames: CallFrame[];
   /** For exceptions: the thrown value. */
-  data?: Protocol.Runtime.RemoteObject;
+  data?: RemoteObject;
 }
 
 /** Where the inspector bound a breakpoint, for the owners of the stops merged into it. */
@@ -84,7 +84,7 @@ export class ProcessSession {
   private readonly outputBindingName = `__clusterTourOutput_${randomBytes(6).toString('hex')}`;
   private readonly bindingName = `__clusterTour_${randomBytes(6).toString('hex')}`;
   /** Breakpoints set in this process: key → inspector id and the merged wish it came from. */
-  private readonly breakpoints = new Map<string, { id: string; wish: MergedBreakpoint; locations: Protocol.Debugger.Location[] }>();
+  private readonly breakpoints = new Map<string, { id: string; wish: MergedBreakpoint; locations: ScriptLocation[] }>();
   private readonly byInspectorId = new Map<string, MergedBreakpoint>();
   private syncing: Promise<void> = Promise.resolve();
   /** The breakpoints asked for last; set in the process once `start` has enabled its debugger. */
@@ -156,17 +156,17 @@ export class ProcessSession {
   ): Promise<void> {
     const cdp = this.cdp;
     this.wanted = breakpoints;
-    this.disposables.add(cdp.on('Runtime.bindingCalled', (event) => this.onBinding(event)));
-    this.disposables.add(cdp.on('Debugger.breakpointResolved', (event) => this.onResolved(event.breakpointId, [event.location])));
-    this.disposables.add(cdp.on('Debugger.scriptParsed', (event) => this.scripts.set(event.scriptId, event.url)));
+    this.disposables.add(cdp.onBindingCalled((event) => this.onBinding(event)));
+    this.disposables.add(cdp.onBreakpointResolved((event) => this.onResolved(event.breakpointId, [event.location])));
+    this.disposables.add(cdp.onScriptParsed((event) => this.scripts.set(event.scriptId, event.url)));
     this.disposables.add(
-      cdp.on('Debugger.paused', (event) => {
+      cdp.onPaused((event) => {
         this.paused = true;
         void this.reportPause(event, ++this.pauses);
       }),
     );
     this.disposables.add(
-      cdp.on('Debugger.resumed', () => {
+      cdp.onResumed(() => {
         this.paused = false;
         // What a debugger looked at while paused (variables, evaluations, claims) is let go, as
         // DAP's variable references end with the pause.
@@ -184,7 +184,7 @@ export class ProcessSession {
     // engines, jsdom) are destroyed whenever they are collected, and the process goes on.
     // Runtime.enable announces the contexts that exist, the default one among them.
     this.disposables.add(
-      cdp.on('Runtime.executionContextCreated', ({ context }) => {
+      cdp.onExecutionContextCreated(({ context }) => {
         const isDefault = (context.auxData as { isDefault?: boolean } | undefined)?.isDefault === true;
         if (isDefault || this.defaultContextId === undefined) {
           this.defaultContextId = context.id;
@@ -192,7 +192,7 @@ export class ProcessSession {
       }),
     );
     this.disposables.add(
-      cdp.on('Runtime.executionContextDestroyed', ({ executionContextId }) => {
+      cdp.onExecutionContextDestroyed(({ executionContextId }) => {
         if (executionContextId === this.defaultContextId) {
           void this.close();
         }
@@ -203,9 +203,9 @@ export class ProcessSession {
     // Sent in batches, not one round trip each: the inspector handles a connection's commands in
     // order, so each still finds what the earlier ones set up, and a process waits at its gate
     // for two or three round trips instead of one per command.
-    const domains: Array<Promise<unknown>> = [cdp.send('Runtime.enable'), cdp.send('Debugger.enable', {})];
+    const domains: Array<Promise<unknown>> = [cdp.enableRuntime(), cdp.enableDebugger()];
     if (debugging.preloadPath !== undefined) {
-      domains.push(cdp.send('Debugger.setBlackboxPatterns', { patterns: instrumentationPatterns(debugging.preloadPath) }));
+      domains.push(cdp.setBlackboxPatterns(instrumentationPatterns(debugging.preloadPath)));
     }
     if (debugging.pauseOnExceptions && debugging.pauseOnExceptions !== 'none') {
       domains.push(this.debug.setPauseOnExceptions(debugging.pauseOnExceptions));
@@ -234,7 +234,7 @@ export class ProcessSession {
    * answer that names its id is read (both come in one packet while breakpoints are being set):
    * then the owners are known once the breakpoints in flight are set.
    */
-  private async reportPause(event: Protocol.Debugger.PausedEvent, pause: number): Promise<void> {
+  private async reportPause(event: InspectorPausedEvent, pause: number): Promise<void> {
     const hit = event.hitBreakpoints ?? [];
     if (hit.some((id) => !this.byInspectorId.has(id))) {
       await this.syncing;
@@ -243,45 +243,32 @@ export class ProcessSession {
       }
     }
     const stopOwners = hit.flatMap((id) => this.byInspectorId.get(id)?.stopOwners ?? []);
-    this.pausedEmitter.fire({ process: this.identity, reason: event.reason, stopOwners, callFrames: event.callFrames, data: event.data as Protocol.Runtime.RemoteObject | undefined });
+    this.pausedEmitter.fire({ process: this.identity, reason: event.reason, stopOwners, callFrames: event.callFrames, data: event.data as RemoteObject | undefined });
   }
 
   private async installOutputCapture(redirect: boolean): Promise<void> {
     const options = { bindingName: this.outputBindingName, redirect };
+    const expression = `(${installOutputCapture.toString()})(${JSON.stringify(options)})${sourceUrlComment(outputCaptureSourceUrl)}`;
     // The evaluation goes out right behind the binding, without waiting for its answer.
-    const [, installed] = await settleAll([
-      this.cdp.send('Runtime.addBinding', { name: this.outputBindingName }),
-      this.cdp.send('Runtime.evaluate', {
-        expression: `(${installOutputCapture.toString()})(${JSON.stringify(options)})${sourceUrlComment(outputCaptureSourceUrl)}`,
-        returnByValue: true,
-        silent: true,
-      }),
-    ] as const);
-    if (installed.exceptionDetails) {
-      throw new ClusterTourError('E_OUTPUT_CAPTURE', `Could not capture the output of pid ${this.identity.pid}: ${installed.exceptionDetails.text}`, 'Runtime.evaluate');
-    }
+    await settleAll([
+      this.cdp.addBinding(this.outputBindingName),
+      this.cdp.evaluateValue(expression, (exception) => ({ code: 'E_OUTPUT_CAPTURE', message: `Could not capture the output of pid ${this.identity.pid}: ${exception.text}` })),
+    ]);
   }
 
   private async installAgent(flushMilliseconds: AgentOptions['flushMilliseconds'], journalDirectory: string | undefined): Promise<void> {
     const cdp = this.cdp;
     this.journal = journalDirectory === undefined ? undefined : path.join(journalDirectory, `${this.identity.pid}.events`);
     const options: AgentOptions = { bindingName: this.bindingName, role: this.identity.role, flushMilliseconds, journal: this.journal };
+    const expression = `(${installAgent.toString()})(${JSON.stringify(options)})${sourceUrlComment(agentSourceUrl)}`;
     // The evaluation goes out right behind the binding, without waiting for its answer.
-    const [, installed] = await settleAll([
-      cdp.send('Runtime.addBinding', { name: this.bindingName }),
-      cdp.send('Runtime.evaluate', {
-        expression: `(${installAgent.toString()})(${JSON.stringify(options)})${sourceUrlComment(agentSourceUrl)}`,
-        returnByValue: true,
-        silent: true,
-      }),
-    ] as const);
-    if (installed.exceptionDetails) {
-      throw new ClusterTourError(
-        'E_AGENT_INSTALL',
-        `Could not install the stage tracker in pid ${this.identity.pid}: ${installed.exceptionDetails.exception?.description ?? installed.exceptionDetails.text}`,
-        'Runtime.evaluate',
-      );
-    }
+    await settleAll([
+      cdp.addBinding(this.bindingName),
+      cdp.evaluateValue(expression, (exception) => ({
+        code: 'E_AGENT_INSTALL',
+        message: `Could not install the stage tracker in pid ${this.identity.pid}: ${exception.exception?.description ?? exception.text}`,
+      })),
+    ]);
   }
 
   /** Lets a process that waits in the preload's gate run. Safe to call for a process not waiting. */
@@ -293,11 +280,12 @@ export class ProcessSession {
       await settled;
     }
     const expression = `(() => { const gate = globalThis[Symbol.for('cluster-tour.preload')]; return gate ? gate.release() : 'no gate'; })()`;
+    // Both sent in the same turn as the check above, so no breakpoint change can slip in between.
     await settleAll([
       // For a process started with --inspect-brk; the preload's gate does not wait for it.
-      this.cdp.send('Runtime.runIfWaitingForDebugger'),
+      this.cdp.runIfWaitingForDebugger(),
       // Last (the inspector keeps the order), so that the process goes on as from Node's own wait.
-      this.cdp.send('Runtime.evaluate', { expression, returnByValue: true, silent: true }),
+      this.cdp.evaluate({ expression, returnByValue: true, silent: true }),
     ]);
   }
 
@@ -327,7 +315,7 @@ export class ProcessSession {
     }
     const expression = `(() => { const agent = ${agentExpression}; if (agent) agent.flush(); return ${monotonicMillisecondsExpression}; })()`;
     try {
-      const answer = await this.cdp.send('Runtime.evaluate', { expression, returnByValue: true, silent: true });
+      const answer = await this.cdp.evaluate({ expression, returnByValue: true, silent: true });
       return typeof answer.result.value === 'number' ? answer.result.value : undefined;
     } catch (error) {
       if (this.cdp.isClosed) {
@@ -338,11 +326,11 @@ export class ProcessSession {
   }
 
   async resume(): Promise<void> {
-    await this.cdp.send('Debugger.resume', {});
+    await this.cdp.resume();
   }
 
   async pause(): Promise<void> {
-    await this.cdp.send('Debugger.pause');
+    await this.cdp.pause();
   }
 
   /**
@@ -435,7 +423,7 @@ export class ProcessSession {
       if (!wish || wish.condition !== existing.wish.condition) {
         this.breakpoints.delete(key);
         this.byInspectorId.delete(existing.id);
-        removals.push(this.cdp.send('Debugger.removeBreakpoint', { breakpointId: existing.id }));
+        removals.push(this.cdp.removeBreakpoint(existing.id));
       } else {
         existing.wish = wish;
         this.byInspectorId.set(existing.id, wish);
@@ -448,7 +436,7 @@ export class ProcessSession {
       .filter((wish) => !this.breakpoints.has(wish.key))
       .map(async (wish) => {
         const { location } = wish;
-        const result = await this.cdp.send('Debugger.setBreakpointByUrl', {
+        const result = await this.cdp.setBreakpointByUrl({
           ...(location.urlIsRegex ? { urlRegex: location.url } : { url: location.url }),
           lineNumber: location.lineNumber,
           columnNumber: location.columnNumber,
@@ -461,7 +449,7 @@ export class ProcessSession {
     await settleAll(additions);
   }
 
-  private onResolved(breakpointId: string, locations: readonly Protocol.Debugger.Location[]): void {
+  private onResolved(breakpointId: string, locations: readonly ScriptLocation[]): void {
     const entry = [...this.breakpoints.values()].find((candidate) => candidate.id === breakpointId);
     if (!entry) {
       return;
@@ -477,7 +465,7 @@ export class ProcessSession {
     }
   }
 
-  private onBinding(event: Protocol.Runtime.BindingCalledEvent): void {
+  private onBinding(event: BindingCalledEvent): void {
     if (event.name === this.outputBindingName) {
       const [stream, text] = JSON.parse(event.payload) as CapturedChunk;
       this.outputEmitter.fire({ process: this.identity, stream, text });
@@ -519,11 +507,10 @@ export class ProcessSession {
  * Waits for every command of a batch, then fails with the first failure: none is left without a
  * handler, and nothing that follows runs while a command of the batch is still in flight.
  */
-async function settleAll<T extends readonly unknown[]>(batch: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+async function settleAll(batch: ReadonlyArray<Promise<unknown>>): Promise<void> {
   const results = await Promise.allSettled(batch);
   const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failure) {
     throw failure.reason;
   }
-  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }

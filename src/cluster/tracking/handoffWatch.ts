@@ -2,7 +2,7 @@
 // the worker never received before its channel closed. The fd went down with the unread message,
 // no NODE_HANDLE_ACK can come, and child_process holds the primary's disconnect back for ever
 // (the 2015 "no 'disconnect' at the primary"). Fed by the runtime; no I/O, no CDP.
-import type { AnyLifecycleEvent, LifecycleEvent } from '../common/stages';
+import type { AnyLifecycleEvent, LifecycleEvent } from '../../common/stages';
 
 interface SentConnection {
   seq: number;

@@ -1,9 +1,10 @@
 // Opens the inspector of a Node process that is already running, given its pid (Linux, /proc):
 // finds the inspector it already has, or sends it SIGUSR1 and waits for that process's inspector.
-import { ClusterTourError, messageOf } from '../common/errors';
-import { listInspectorTargets } from '../cdp/discovery';
-import { CdpSession } from '../cdp/session';
-import { allPids, argumentsOf, commandLineOf, environmentOf, isNodeProcess, listeningSockets, ownedLoopbackPorts, readableFolder, socketInodesOf, startTimeOf } from './procfs';
+import { ClusterTourError, messageOf } from '../../common/errors';
+import { listInspectorTargets } from '../../cdp/discovery';
+import { CdpSession } from '../../cdp/session';
+import { allPids, commandLineOf, isNodeProcess, listeningSockets, ownedLoopbackPorts, readableFolder, socketInodesOf, startTimeOf } from '../processes/procfs';
+import { inspectorFlagsOf, type InspectorFlags } from './nodeCommandLine';
 
 export interface InspectorAddress {
   host: '127.0.0.1';
@@ -108,76 +109,6 @@ function describeNodeProcess(pid: number): NodeProcess {
   return { startTime, flags: inspectorFlagsOf(pid) };
 }
 
-/** The inspector options of a running Node process, from its NODE_OPTIONS and command line. */
-export function inspectorFlagsOf(pid: number): InspectorFlags {
-  const nodeOptions = environmentOf(pid).find((entry) => entry.startsWith('NODE_OPTIONS='));
-  const optionWords = nodeOptions?.slice('NODE_OPTIONS='.length).split(/\s+/).filter(Boolean) ?? [];
-  // Command-line options come after NODE_OPTIONS and win over them.
-  return inspectorFlags([...optionWords, ...nodeArguments(argumentsOf(pid))]);
-}
-
-/** The inspector-related options a Node process was started with. */
-export interface InspectorFlags {
-  /** The port of --inspect[-brk|-wait][=[host:]port], when it gives one. */
-  inspectorPort?: number;
-  /** The port SIGUSR1 opens: --inspect-port / --debug-port, else the --inspect port. */
-  inspectPort?: number;
-  sigusr1Disabled: boolean;
-  /** Any of --inspect*, --inspect-port, --debug-port was given. */
-  mentionsInspector: boolean;
-}
-
-function inspectorFlags(words: readonly string[]): InspectorFlags {
-  const flags: InspectorFlags = { sigusr1Disabled: false, mentionsInspector: false };
-  for (let index = 0; index < words.length; index++) {
-    const [name, inlineValue] = splitOption(words[index]);
-    if (/^--(inspect|debug-port)/.test(name)) {
-      flags.mentionsInspector = true;
-    }
-    if (name === '--disable-sigusr1') {
-      flags.sigusr1Disabled = true;
-    } else if (name === '--inspect-port' || name === '--debug-port') {
-      const value = inlineValue ?? words[++index];
-      flags.inspectPort = portOf(value) ?? flags.inspectPort;
-    } else if (/^--inspect(-brk|-wait)?$/.test(name) && inlineValue !== undefined) {
-      flags.inspectorPort = portOf(inlineValue) ?? flags.inspectorPort;
-      flags.inspectPort = flags.inspectorPort;
-    }
-  }
-  return flags;
-}
-
-/** Node's options whose value is the next word when no `=` joins them. */
-export const nodeOptionsWithValue: ReadonlySet<string> = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '--inspect-port', '--debug-port', '--title', '-C', '--conditions', '--env-file', '--input-type', '--stack-size']);
-
-/** Node's own options from a command line: those before the script (or -e code, or --). */
-function nodeArguments(commandLine: readonly string[]): string[] {
-  const options: string[] = [];
-  for (let index = 1; index < commandLine.length; index++) {
-    const word = commandLine[index];
-    if (!word.startsWith('-') || word === '--' || ['-e', '--eval', '-p', '--print'].includes(word)) {
-      break;
-    }
-    options.push(word);
-    if (!word.includes('=') && nodeOptionsWithValue.has(word) && index + 1 < commandLine.length) {
-      options.push(commandLine[++index]);
-    }
-  }
-  return options;
-}
-
-function splitOption(word: string): [string, string | undefined] {
-  const equals = word.indexOf('=');
-  return equals === -1 ? [word, undefined] : [word.slice(0, equals), word.slice(equals + 1)];
-}
-
-/** The port of `port`, `host:port` or `[v6]:port`; undefined when there is none. */
-function portOf(value: string | undefined): number | undefined {
-  const match = value === undefined ? null : /(?:^|:)(\d+)$/.exec(value);
-  const port = match ? Number(match[1]) : NaN;
-  return Number.isInteger(port) && port >= 0 && port <= 65535 ? port : undefined;
-}
-
 /**
  * The port of an inspector served by one of `pid`'s own listening sockets and reachable at
  * 127.0.0.1: its sockets prove whose inspector it is, whatever its port.
@@ -206,7 +137,7 @@ async function inspectorFromFlags(pid: number, flags: InspectorFlags): Promise<n
   }
   const session = await CdpSession.connect(target.webSocketDebuggerUrl);
   try {
-    const answer = await session.send('Runtime.evaluate', { expression: 'process.pid', returnByValue: true });
+    const answer = await session.evaluate({ expression: 'process.pid', returnByValue: true });
     return answer.result.value === pid ? port : undefined;
   } finally {
     await session.close();

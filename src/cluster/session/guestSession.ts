@@ -1,8 +1,8 @@
 // The controller's side of the guest (agent/guest.ts): installs it first in an attached process,
 // and on detach has it undo everything Cluster Tour put there, then removes the bindings.
-import type { CdpSession } from '../cdp/session';
-import { ClusterTourError } from '../common/errors';
-import { GuestInstallResult, GuestOptions, guestSymbolName, installGuest } from './agent/guest';
+import type { CdpSession } from '../../cdp/session';
+import { ClusterTourError } from '../../common/errors';
+import { GuestInstallResult, GuestOptions, guestSymbolName, installGuest } from '../agent/guest';
 import { guestSourceUrl, sourceUrlComment } from './instrumentation';
 
 /** How often an attached process checks that its controller still runs. */
@@ -12,19 +12,11 @@ const uninstallTimeoutMilliseconds = 2000;
 
 /** Installs the guest; refuses a process another live Cluster Tour session is attached to. */
 export async function installGuestIn(cdp: CdpSession, pid: number, options: GuestOptions): Promise<void> {
-  const answer = await cdp.send('Runtime.evaluate', {
-    expression: `(${installGuest.toString()})(${JSON.stringify(options)})${sourceUrlComment(guestSourceUrl)}`,
-    returnByValue: true,
-    silent: true,
-  });
-  if (answer.exceptionDetails) {
-    throw new ClusterTourError(
-      'E_GUEST_INSTALL',
-      `Could not prepare pid ${pid} for Cluster Tour: ${answer.exceptionDetails.exception?.description ?? answer.exceptionDetails.text}`,
-      'Runtime.evaluate',
-    );
-  }
-  const result = answer.result.value as GuestInstallResult;
+  const expression = `(${installGuest.toString()})(${JSON.stringify(options)})${sourceUrlComment(guestSourceUrl)}`;
+  const result = (await cdp.evaluateValue(expression, (exception) => ({
+    code: 'E_GUEST_INSTALL',
+    message: `Could not prepare pid ${pid} for Cluster Tour: ${exception.exception?.description ?? exception.text}`,
+  }))) as GuestInstallResult;
   if (result.startsWith('busy:')) {
     throw new ClusterTourError(
       'E_ALREADY_ATTACHED',
@@ -41,9 +33,9 @@ export async function installGuestIn(cdp: CdpSession, pid: number, options: Gues
 export async function uninstallGuestFrom(cdp: CdpSession, bindingNames: readonly string[]): Promise<void> {
   const expression = `(() => { const guest = globalThis[Symbol.for(${JSON.stringify(guestSymbolName)})]; if (guest) guest.dispose(); return 'disposed'; })()`;
   const work = (async () => {
-    await cdp.send('Runtime.evaluate', { expression, returnByValue: true, silent: true });
+    await cdp.evaluate({ expression, returnByValue: true, silent: true });
     for (const name of bindingNames) {
-      await cdp.send('Runtime.removeBinding', { name });
+      await cdp.removeBinding(name);
     }
   })();
   const settled = work.then(

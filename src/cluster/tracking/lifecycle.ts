@@ -1,8 +1,8 @@
 // The lifecycle model: each process's current stage and a bounded history of its events, kept
 // from the runtime's stage events. Events about a worker that the primary reports (fork,
 // online, exit, …) count for that worker too.
-import { Emitter } from '../common/emitter';
-import type { AnyLifecycleEvent, ProcessRole, StageName } from '../common/stages';
+import { Emitter } from '../../common/emitter';
+import type { AnyLifecycleEvent, ProcessRole, StageName } from '../../common/stages';
 
 export interface ProcessState {
   /** `primary` or `worker:<id>`. */

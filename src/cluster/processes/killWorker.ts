@@ -1,7 +1,7 @@
 // Kill Worker: SIGKILL one worker of a run, so a person can watch the primary's `exit` and a
 // respawn. Only a worker we are attached to, and only while its pid is still that process.
-import { ClusterTourError, messageOf } from '../common/errors';
-import type { ProcessSession } from './processSession';
+import { ClusterTourError, messageOf } from '../../common/errors';
+import type { ProcessSession } from '../session/processSession';
 import { startTimeOf } from './procfs';
 
 /**
@@ -21,7 +21,7 @@ export async function killWorker(pid: number, session: ProcessSession | undefine
   try {
     answer = await session.debug.evaluate('globalThis.process.pid', true);
   } catch (error) {
-    throw new ClusterTourError('E_KILL_UNCONFIRMED', `Could not confirm that pid ${pid} is still worker ${session.identity.workerId}: ${messageOf(error)}`, 'Runtime.evaluate');
+    throw new ClusterTourError('E_KILL_UNCONFIRMED', `Could not confirm that pid ${pid} is still worker ${session.identity.workerId}: ${messageOf(error)}`, error instanceof ClusterTourError ? error.cdpMethod : undefined);
   }
   if (answer.result.value !== pid || before === undefined || startTimeOf(pid) !== before || session.isClosed) {
     throw new ClusterTourError('E_KILL_UNCONFIRMED', `pid ${pid} is no longer worker ${session.identity.workerId}: nothing was killed.`);

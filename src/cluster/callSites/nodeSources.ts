@@ -3,7 +3,7 @@
 // picks the same Node), so call sites resolve against that Node's own lines before its modules load.
 import { spawn } from 'node:child_process';
 import { open, stat } from 'node:fs/promises';
-import { ClusterTourError } from '../common/errors';
+import { ClusterTourError } from '../../common/errors';
 import type { CallSite } from './callSite';
 
 export interface NodeSources {

@@ -3,8 +3,8 @@
 // Node's source). A team shares them in .vscode/cluster-tour.json.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ClusterTourError } from '../common/errors';
-import { presetIds } from '../common/stages';
+import { ClusterTourError } from '../../common/errors';
+import { presetIds } from '../../common/stages';
 import type { CallSiteResolution, ResolvedCallSite } from './callSite';
 import { findFunction } from './functionBreakpoints';
 

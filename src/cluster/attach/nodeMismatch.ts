@@ -1,9 +1,9 @@
 // Whether an attached process runs the Node whose sources the call sites were resolved in. A
 // wrapper or version manager can pick another, and so can `cluster.setupPrimary({ execPath })`;
 // lines differ between versions, so stops inside Node's library would be at the wrong lines.
-import type { CommandResult } from '../cdp/session';
-import type { ProcessSession } from './processSession';
-import type { ProblemEvent } from './runtimeTypes';
+import type { EvaluateResult } from '../../cdp/protocol';
+import type { ProcessSession } from '../session/processSession';
+import type { ProblemEvent } from '../runtimeTypes';
 
 /** The Node whose sources were read: `process.version` and the binary. */
 export interface SourcesNode {
@@ -13,9 +13,9 @@ export interface SourcesNode {
 
 /** The problem to report when the process runs another Node; undefined when it runs that one (or is gone). */
 export async function nodeMismatch(session: ProcessSession, sources: SourcesNode): Promise<ProblemEvent | undefined> {
-  let answer: CommandResult<'Runtime.evaluate'>;
+  let answer: EvaluateResult;
   try {
-    answer = await session.cdp.send('Runtime.evaluate', { expression: '({ version: process.version, execPath: process.execPath })', returnByValue: true, silent: true });
+    answer = await session.cdp.evaluate({ expression: '({ version: process.version, execPath: process.execPath })', returnByValue: true, silent: true });
   } catch (error) {
     if (session.isClosed) {
       return undefined; // it exited while we asked: nothing of it left to stop in

@@ -1,8 +1,8 @@
 // Merges everything that wants a breakpoint at one place (tracepoints that record a stage, stops
 // of presets, a person's breakpoints) into one conditional breakpoint per location, because the
 // inspector refuses two breakpoints at the same location.
-import type { ProcessRole } from '../common/stages';
-import { agentExpression } from './agent/agent';
+import type { ProcessRole } from '../../common/stages';
+import { agentExpression } from '../agent/agent';
 
 export interface SourceLocation {
   /** Script URL (`node:net`, `file:///…`) or, with `urlRegex`, a pattern. */

@@ -1,6 +1,6 @@
 // What /proc says about a process (Linux): its start time, parent, program, command line,
-// environment, working folder and listening sockets, and whether it runs a node binary. Shared by
-// opening a process's inspector (processAttach.ts) and listing node processes (nodeProcesses.ts).
+// environment, working folder and listening sockets, and whether it runs a node binary. The
+// controller's one reader of /proc (the guests in agent/ read their own: they may import nothing).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 

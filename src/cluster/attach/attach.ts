@@ -1,9 +1,9 @@
 // The first step of attaching to a cluster app started by hand with --inspect: which process is
 // behind the inspector port (pid, primary or worker) and which Node binary runs it.
-import { assertLoopbackHost, assertPort, listInspectorTargets } from '../cdp/discovery';
-import { CdpSession } from '../cdp/session';
-import { ClusterTourError } from '../common/errors';
-import type { ProcessIdentity } from './processSession';
+import { assertLoopbackHost, assertPort, listInspectorTargets } from '../../cdp/discovery';
+import { CdpSession } from '../../cdp/session';
+import { ClusterTourError } from '../../common/errors';
+import type { ProcessIdentity } from '../session/processSession';
 
 export interface InspectedProcess {
   identity: ProcessIdentity;
@@ -22,7 +22,7 @@ export async function inspectProcess(host: string, port: number): Promise<Inspec
   const probe = await CdpSession.connect(targets[0].webSocketDebuggerUrl);
   let facts: { pid: number; workerId: string | null; execPath: string };
   try {
-    const answer = await probe.send('Runtime.evaluate', {
+    const answer = await probe.evaluate({
       expression: '({ pid: process.pid, workerId: process.env.NODE_UNIQUE_ID || null, execPath: process.execPath })',
       returnByValue: true,
       silent: true,

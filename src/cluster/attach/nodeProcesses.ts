@@ -3,8 +3,9 @@
 // editor's own node processes (code-server, its extension hosts and language servers) are left out.
 import * as path from 'node:path';
 import type { InspectorAddress } from './processAttach';
-import { answersAsInspector, inspectorFlagsOf, nodeOptionsWithValue, type InspectorFlags } from './processAttach';
-import { allPids, argumentsOf, environmentOf, isNodeProcess, ownedLoopbackPorts, ownerOf, statOf, workingFolderOf } from './procfs';
+import { inspectorFlagsOf, scriptOf, type InspectorFlags } from './nodeCommandLine';
+import { answersAsInspector } from './processAttach';
+import { allPids, argumentsOf, environmentOf, isNodeProcess, ownedLoopbackPorts, ownerOf, statOf, workingFolderOf } from '../processes/procfs';
 
 /** One node process as /proc shows it, before grouping. */
 export interface NodeProcessFacts {
@@ -146,26 +147,6 @@ export function isEditorProcess(args: readonly string[], excludedFolders: readon
 function isInside(file: string, folder: string): boolean {
   const relative = path.relative(folder, file);
   return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
-}
-
-/** The script of a node command line: the first word after node's own options (none for -e, REPL). */
-export function scriptOf(args: readonly string[]): string | undefined {
-  for (let index = 1; index < args.length; index++) {
-    const word = args[index];
-    if (['-e', '--eval', '-p', '--print'].includes(word)) {
-      return undefined;
-    }
-    if (word === '--') {
-      return args[index + 1];
-    }
-    if (!word.startsWith('-')) {
-      return word;
-    }
-    if (!word.includes('=') && nodeOptionsWithValue.has(word)) {
-      index++;
-    }
-  }
-  return undefined;
 }
 
 /**

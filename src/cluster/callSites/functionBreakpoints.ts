@@ -1,7 +1,7 @@
 // Function breakpoints in Node's own cluster and net code: a function named by its path
 // (`RoundRobinHandle.prototype.distribute`, `setupChannel > target._send`) is found by the same
 // resolver as the call sites, in every module whose source was read, so no line is hard-coded.
-import { ClusterTourError } from '../common/errors';
+import { ClusterTourError } from '../../common/errors';
 import type { CallSite, ResolvedCallSite } from './callSite';
 import { callSites } from './callSites';
 import { callSiteModules, readNodeSources } from './nodeSources';

@@ -1,7 +1,7 @@
 // The shape of a call site: where in Node's own source a stage happens, as data. The catalogue
 // (callSites.ts) lists them; the resolver (resolver.ts) turns each into a line of the running
 // Node's source. No line numbers live in code.
-import type { PresetId, ProcessRole, StageName } from '../common/stages';
+import type { PresetId, ProcessRole, StageName } from '../../common/stages';
 
 /** How a call site feeds stage tracking (stops are separate: see `presets`). */
 export type TrackingKind =

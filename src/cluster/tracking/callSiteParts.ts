@@ -1,9 +1,9 @@
 // Turns resolved call sites into breakpoint wishes: tracepoints that record stages (always on)
 // and the stops of the armed presets.
-import type { PresetId } from '../common/stages';
-import { agentExpression } from './agent/agent';
+import type { PresetId } from '../../common/stages';
+import { agentExpression } from '../agent/agent';
 import type { BreakpointPart } from './breakpoints';
-import type { CallSiteResolution, ResolvedCallSite } from './callSite';
+import type { CallSiteResolution, ResolvedCallSite } from '../callSites/callSite';
 
 const installers = {
   'round-robin': `${agentExpression}.hookRoundRobin(this);`,

@@ -1,5 +1,7 @@
 // Removes the inspector's own chatter ("Debugger attached.", …) from a program's output, which
 // Node writes to stderr because Cluster Tour attaches to every process.
+import { LineBuffer } from '../../common/lineBuffer';
+
 const chatter = [
   /^Debugger listening on ws:\/\//,
   /^For help, see: https:\/\/nodejs\.org\/en\/docs\/inspector/,
@@ -9,24 +11,16 @@ const chatter = [
 ];
 
 export class OutputFilter {
-  private partial = '';
+  private readonly lines = new LineBuffer();
 
   /** Takes a chunk; returns the complete lines that are not chatter. */
   push(chunk: string): string {
-    const text = this.partial + chunk;
-    const lastBreak = text.lastIndexOf('\n');
-    if (lastBreak === -1) {
-      this.partial = text;
-      return '';
-    }
-    this.partial = text.slice(lastBreak + 1);
-    return keep(text.slice(0, lastBreak + 1));
+    return keep(this.lines.push(chunk));
   }
 
   /** The rest, at the end of the stream. */
   end(): string {
-    const rest = this.partial;
-    this.partial = '';
+    const rest = this.lines.end();
     return rest && !isChatter(rest) ? rest : '';
   }
 }

@@ -90,7 +90,10 @@ describe('launch', () => {
     assert.match(workerStop.body.description ?? '', /· worker$/);
 
     // Lifecycle events arrive as clusterTour.stage with the runtime's fields.
-    await waitFor('the connection stage', () => recorded!.of('clusterTour.stage').some((event) => event.body.stage === 'connection'));
+    // Each process sends its per-connection stages in batches of its own: the worker's
+    // `connection` can come before the primary's `accepted`.
+    const seen = (stage: string): boolean => recorded!.of('clusterTour.stage').some((event) => event.body.stage === stage);
+    await waitFor('the accepted and connection stages', () => seen('accepted') && seen('connection'));
     const stages = recorded.of('clusterTour.stage').map((event) => event.body as { stage: string; process: string; workerId: number | null; pid: number; time: number; detail: unknown });
     const accepted = stages.find((stage) => stage.stage === 'accepted');
     assert.ok(accepted, `stages: ${stages.map((stage) => stage.stage).join(', ')}`);

@@ -49,8 +49,6 @@ class DiagramView implements vscode.Disposable {
   /** Events not posted yet, with when the adapter sent each (Date.now()). */
   private queued: Array<{ event: DiagramEvent; extensionAt: number }> = [];
   private flushing: ReturnType<typeof setImmediate> | undefined;
-  /** When the adapter last sent a stopped event (Date.now()): the e2e test tells posts that went out right behind a stop. */
-  private stoppedAt: number | null = null;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -81,7 +79,6 @@ class DiagramView implements vscode.Disposable {
   private adapterSent(session: vscode.DebugSession, message: DebugProtocol.ProtocolMessage): void {
     if (message.type !== 'event') return;
     const { event, body } = message as DebugProtocol.Event;
-    if (event === 'stopped') this.stoppedAt = Date.now();
     if (event !== customEvents.stage && event !== customEvents.syscall) return;
     this.follow(session);
     const stage = body as DiagramEvent;
@@ -120,7 +117,6 @@ class DiagramView implements vscode.Disposable {
         recordedAt: queued.map((each) => Math.round(wallClockMilliseconds(each.event.time) * 10) / 10),
         extensionAt: queued.map((each) => each.extensionAt),
         postedAt: Date.now(),
-        stoppedAt: this.stoppedAt,
         total: this.events.length,
       });
     });

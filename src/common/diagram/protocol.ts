@@ -20,10 +20,9 @@ export type ToWebview =
    * Events as the debug adapter sent them. Times are Date.now() milliseconds of the extension
    * host, for the latency the e2e test reports: `recordedAt[i]` when events[i] happened in its
    * process, `extensionAt[i]` when the adapter sent it, `postedAt` now. `total`: events posted
-   * in this session so far, these included (the webview checks that it drew them all);
-   * `stoppedAt`: when the adapter last reported a stop (the workbench gets busy then).
+   * in this session so far, these included (the webview checks that it drew them all).
    */
-  | { type: 'events'; events: DiagramEvent[]; recordedAt: number[]; extensionAt: number[]; postedAt: number; stoppedAt: number | null; total: number }
+  | { type: 'events'; events: DiagramEvent[]; recordedAt: number[]; extensionAt: number[]; postedAt: number; total: number }
   | { type: 'tour'; current: CurrentStop | null };
 
 export type FromWebview =

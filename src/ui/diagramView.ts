@@ -2,6 +2,9 @@
 // happens (common/diagram). The extension keeps the session's events and the tour's current stop
 // and posts them; the webview (media/diagram.js, bundled to dist/diagram.js) draws. A click on an
 // arrow opens its call site (Show Internal Source); Save as SVG writes a self-contained file.
+// Stages are read off the debug adapter's messages as it sends them (a tracker, in the extension
+// host) and posted at once: the custom-event API would first send them through the workbench and
+// back, two more hops through a thread that is busy at every tour stop (up to 700 ms measured).
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,6 +15,8 @@ import type { CurrentStop, FromWebview, ToWebview } from '../common/diagram/prot
 import { renderSvg } from '../common/diagram/svg';
 import { DisposableStore, toDisposable } from '../common/disposable';
 import { messageOf } from '../common/errors';
+import { wallClockMilliseconds } from '../common/clock';
+import type { DebugProtocol } from '@vscode/debugprotocol';
 import { callSites } from '../cluster/callSites/callSites';
 import type { TourStore } from './tourStore';
 
@@ -41,8 +46,9 @@ class DiagramView implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private panelDisposables = new DisposableStore();
   private ready = false;
-  private queued: DiagramEvent[] = [];
-  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Events not posted yet, with when the adapter sent each (Date.now()). */
+  private queued: Array<{ event: DiagramEvent; extensionAt: number }> = [];
+  private flushing: ReturnType<typeof setImmediate> | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -54,24 +60,30 @@ class DiagramView implements vscode.Disposable {
       }),
     );
     this.disposables.add(
-      vscode.debug.onDidReceiveDebugSessionCustomEvent((event) => {
-        // Stages, and the syscalls of the OS lane when the session runs with syscalls on.
-        if (event.session.type !== debugType || (event.event !== customEvents.stage && event.event !== customEvents.syscall)) return;
-        this.follow(event.session);
-        const stage = event.body as DiagramEvent;
-        this.events.push(stage);
-        this.queue(stage);
+      vscode.debug.registerDebugAdapterTrackerFactory(debugType, {
+        createDebugAdapterTracker: (session) => ({ onDidSendMessage: (message: DebugProtocol.ProtocolMessage) => this.adapterSent(session, message) }),
       }),
     );
     this.disposables.add(tour.onChange(() => this.post({ type: 'tour', current: currentStopOf(tour) })));
     this.disposables.add(vscode.commands.registerCommand(commands.showDiagram, () => this.show()));
     this.disposables.add(vscode.commands.registerCommand(commands.saveDiagram, (target?: vscode.Uri) => this.save(target)));
     this.disposables.add(toDisposable(() => this.panel?.dispose()));
-    this.disposables.add(toDisposable(() => clearTimeout(this.flushTimer)));
+    this.disposables.add(toDisposable(() => clearImmediate(this.flushing)));
   }
 
   dispose(): void {
     this.disposables.dispose();
+  }
+
+  /** Stages, and the syscalls of the OS lane when the session runs with syscalls on. */
+  private adapterSent(session: vscode.DebugSession, message: DebugProtocol.ProtocolMessage): void {
+    if (message.type !== 'event') return;
+    const { event, body } = message as DebugProtocol.Event;
+    if (event !== customEvents.stage && event !== customEvents.syscall) return;
+    this.follow(session);
+    const stage = body as DiagramEvent;
+    this.events.push(stage);
+    this.queue(stage);
   }
 
   /** A new session: its diagram starts empty. */
@@ -83,21 +95,31 @@ class DiagramView implements vscode.Disposable {
   }
 
   private reset(): void {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
+    clearImmediate(this.flushing);
+    this.flushing = undefined;
     this.queued = [];
-    this.post({ type: 'reset', events: this.events, current: currentStopOf(this.tour), postedAt: Date.now() });
+    this.post({ type: 'reset', events: this.events, current: currentStopOf(this.tour), total: this.events.length });
   }
 
-  /** Events that come together (a burst of connections) go in one message, a few ms later. */
+  /**
+   * Events the adapter sends together (one report of a process: a burst of connections) go in
+   * one message, as soon as the task that sent them is done: no timer to wait for.
+   */
   private queue(event: DiagramEvent): void {
-    this.queued.push(event);
-    this.flushTimer ??= setTimeout(() => {
-      this.flushTimer = undefined;
-      const events = this.queued;
+    this.queued.push({ event, extensionAt: Date.now() });
+    this.flushing ??= setImmediate(() => {
+      this.flushing = undefined;
+      const queued = this.queued;
       this.queued = [];
-      this.post({ type: 'events', events, postedAt: Date.now() });
-    }, 5);
+      this.post({
+        type: 'events',
+        events: queued.map((each) => each.event),
+        recordedAt: queued.map((each) => Math.round(wallClockMilliseconds(each.event.time) * 10) / 10),
+        extensionAt: queued.map((each) => each.extensionAt),
+        postedAt: Date.now(),
+        total: this.events.length,
+      });
+    });
   }
 
   private post(message: ToWebview): void {

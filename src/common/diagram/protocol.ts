@@ -14,9 +14,15 @@ export interface CurrentStop {
 }
 
 export type ToWebview =
-  /** Everything so far (on open, and when a new session starts). `postedAt`: Date.now() in the extension host. */
-  | { type: 'reset'; events: DiagramEvent[]; current: CurrentStop | null; postedAt: number }
-  | { type: 'events'; events: DiagramEvent[]; postedAt: number }
+  /** Everything so far (on open, and when a new session starts); `total`: how many events that is. */
+  | { type: 'reset'; events: DiagramEvent[]; current: CurrentStop | null; total: number }
+  /**
+   * Events as the debug adapter sent them. Times are Date.now() milliseconds of the extension
+   * host, for the latency the e2e test reports: `recordedAt[i]` when events[i] happened in its
+   * process, `extensionAt[i]` when the adapter sent it, `postedAt` now. `total`: events posted
+   * in this session so far, these included (the webview checks that it drew them all).
+   */
+  | { type: 'events'; events: DiagramEvent[]; recordedAt: number[]; extensionAt: number[]; postedAt: number; total: number }
   | { type: 'tour'; current: CurrentStop | null };
 
 export type FromWebview =

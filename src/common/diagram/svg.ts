@@ -53,20 +53,37 @@ function rowY(row: number): number {
   return layout.top + layout.headerHeight + 12 + row * layout.rowHeight;
 }
 
+/** The SVG in parts, so that the webview can replace only what changed (media/diagram.js). */
+export interface SvgParts {
+  width: number;
+  height: number;
+  /** The opening <svg> tag and what a standalone file carries (style, title). */
+  head: string;
+  /** The lanes group's content. */
+  lanes: string;
+  /** One `<g>` per arrow, in order. */
+  arrows: string[];
+  /** The current stop's marker, or ''. */
+  marker: string;
+}
+
 export function renderSvg(diagram: Diagram, options: RenderOptions = {}): string {
+  const parts = renderSvgParts(diagram, options);
+  return [parts.head, `<g class="ct-lanes">${parts.lanes}</g>`, `<g class="ct-arrows">`, ...parts.arrows, '</g>', `<g class="ct-marker">${parts.marker}</g>`, '</svg>'].join('\n');
+}
+
+export function renderSvgParts(diagram: Diagram, options: RenderOptions = {}): SvgParts {
   const index = new Map(diagram.lanes.map((lane, position) => [lane.id, position]));
   const rows = diagram.rows + (options.current ? 1 : 0);
   const width = layout.left * 2 + Math.max(1, diagram.lanes.length) * layout.laneWidth;
   const height = rowY(rows) + layout.bottom;
-  const parts: string[] = [];
-  parts.push(
+  const head = [
     `<svg xmlns="http://www.w3.org/2000/svg" class="ct-diagram" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="Sequence diagram of a Node.js cluster">`,
-  );
-  if (options.standalone) parts.push(`<style>${standaloneStyle}</style>`, `<rect width="100%" height="100%" fill="#ffffff"/>`);
-  if (options.title) parts.push(`<text class="ct-title" x="${layout.left}" y="24">${escapeXml(options.title)}</text>`);
-  parts.push('<g class="ct-lanes">');
-  for (const lane of diagram.lanes) parts.push(renderLane(lane, laneX(index.get(lane.id) ?? 0), rowY(rows)));
-  parts.push('</g><g class="ct-arrows">');
+  ];
+  if (options.standalone) head.push(`<style>${standaloneStyle}</style>`, `<rect width="100%" height="100%" fill="#ffffff"/>`);
+  if (options.title) head.push(`<text class="ct-title" x="${layout.left}" y="24">${escapeXml(options.title)}</text>`);
+  const lanes = diagram.lanes.map((lane) => renderLane(lane, laneX(index.get(lane.id) ?? 0), rowY(rows))).join('');
+  const arrows: string[] = [];
   for (const arrow of diagram.arrows) {
     const from = index.get(arrow.from);
     const to = index.get(arrow.to);
@@ -81,21 +98,20 @@ export function renderSvg(diagram: Diagram, options: RenderOptions = {}): string
     // A fork arrow ends at the header of the lane it starts.
     const startsLane = arrow.stage === 'fork' && diagram.lanes[to].startRow === arrow.row && arrow.row > 0;
     const toX = laneX(to) - (startsLane ? Math.sign(to - from) * (headerWidth / 2) : 0);
-    parts.push(renderArrow(arrow, classes.join(' '), laneX(from), toX));
+    arrows.push(renderArrow(arrow, classes.join(' '), laneX(from), toX));
   }
+  let marker = '';
   if (options.current) {
     const position = index.get(options.current.laneId) ?? 0;
     const y = rowY(diagram.rows);
     const text = escapeXml(options.current.text);
     const boxWidth = Math.min(width - 2 * layout.left, Math.max(160, options.current.text.length * 6.6 + 20));
     const x = Math.max(layout.left, Math.min(width - layout.left - boxWidth, laneX(position) - boxWidth / 2));
-    parts.push(
+    marker =
       `<g class="ct-current-marker" data-arrow="current"><rect class="ct-current-box" x="${x}" y="${y - 14}" width="${boxWidth}" height="22" rx="4"/>` +
-        `<text class="ct-label" x="${x + boxWidth / 2}" y="${y + 1}" text-anchor="middle">${text}</text></g>`,
-    );
+      `<text class="ct-label" x="${x + boxWidth / 2}" y="${y + 1}" text-anchor="middle">${text}</text></g>`;
   }
-  parts.push('</g></svg>');
-  return parts.join('\n');
+  return { width, height, head: head.join('\n'), lanes, arrows, marker };
 }
 
 function renderLane(lane: Lane, x: number, bottom: number): string {

@@ -15,10 +15,12 @@ export interface AgentOptions {
   bindingName: string;
   role: 'primary' | 'worker';
   /**
-   * How long per-connection events may wait in the buffer before they are sent: every report has
-   * a fixed cost in the process (the inspector serialises and writes it) and in the controller,
-   * which on a busy server adds up per connection. Other events go out at once: a process killed
-   * right after one must not take it along.
+   * At most one report of per-connection events per this many milliseconds: every report has a
+   * fixed cost in the process (the inspector serialises and writes it) and in the controller,
+   * which on a busy server adds up per connection. The first after a quiet spell goes out at once
+   * (after the turn that recorded it, with the other events of the same connection), so a lone
+   * connection is seen live; under load they wait and go in batches. Other events go out at once:
+   * a process killed right after one must not take it along.
    */
   flushMilliseconds: { perConnection: number };
   /**
@@ -66,6 +68,8 @@ export function installAgent(options: AgentOptions): string {
   let journal = options.journal;
   let journaled = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the last report went out (CLOCK_MONOTONIC ms). */
+  let lastSent = Number.NEGATIVE_INFINITY;
   const perConnection = new Set(['accepted', 'newconn-sent', 'newconn-received', 'connection']);
   const restores: Array<() => void> = [];
   let disposed = false;
@@ -78,6 +82,7 @@ export function installAgent(options: AgentOptions): string {
     if (buffer.length > 0) {
       const batch = buffer;
       buffer = [];
+      lastSent = now();
       binding(JSON.stringify(batch));
     }
   };
@@ -100,7 +105,7 @@ export function installAgent(options: AgentOptions): string {
       return;
     }
     if (timer === undefined) {
-      timer = setTimer(flush, options.flushMilliseconds.perConnection);
+      timer = setTimer(flush, Math.max(0, lastSent + options.flushMilliseconds.perConnection - now()));
       timer.unref?.();
     }
   };

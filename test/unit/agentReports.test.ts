@@ -1,0 +1,60 @@
+// When the agent (src/cluster/agent/agent.ts) reports per-connection events: the first after a
+// quiet spell at once, so that a lone connection is seen live (the diagram draws it), and those
+// that follow within the flush interval together, so that a busy server pays for one report per
+// interval. Runs the agent in this process, with a binding that records what it is given.
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { installAgent, type AgentBatch } from '../../src/cluster/agent/agent';
+
+interface InstalledAgent {
+  record(stage: string, detail: unknown): void;
+  flush(): void;
+  dispose(): void;
+}
+
+const agentKey = Symbol.for('cluster-tour.agent');
+const bindingName = '__clusterTourAgentReportsTest';
+
+/** Installs an agent whose binding keeps each report; one interval of a minute, so that nothing in a test waits for it. */
+function installed(): { agent: InstalledAgent; reports: AgentBatch[] } {
+  const reports: AgentBatch[] = [];
+  (globalThis as Record<string, unknown>)[bindingName] = (payload: string) => reports.push(JSON.parse(payload) as AgentBatch);
+  installAgent({ bindingName, role: 'worker', flushMilliseconds: { perConnection: 60_000 } });
+  const agent = (globalThis as Record<symbol, InstalledAgent | undefined>)[agentKey];
+  assert.ok(agent, 'the agent is installed');
+  return { agent, reports };
+}
+
+/** Lets the turns run that a timer of 0 ms waits for. */
+const turns = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
+
+describe('agent reports', () => {
+  afterEach(() => (globalThis as Record<symbol, InstalledAgent | undefined>)[agentKey]?.dispose());
+
+  it('sends the first per-connection events after a quiet spell at once, with the rest of that turn', async () => {
+    const { agent, reports } = installed();
+    agent.record('newconn-received', { seq: 1 });
+    agent.record('connection', { seq: 1 });
+    assert.equal(reports.length, 0, 'not inside the turn that records them');
+    await turns();
+    assert.deepEqual(
+      reports.map((batch) => batch.map(([stage]) => stage)),
+      [['newconn-received', 'connection']],
+    );
+  });
+
+  it('batches the per-connection events that follow within the interval', async () => {
+    const { agent, reports } = installed();
+    agent.record('connection', { seq: 1 });
+    await turns();
+    agent.record('connection', { seq: 2 });
+    agent.record('connection', { seq: 3 });
+    await turns();
+    assert.equal(reports.length, 1, 'the second and third wait for the interval');
+    agent.flush();
+    assert.deepEqual(
+      reports.map((batch) => batch.map(([, , detail]) => (detail as { seq: number }).seq)),
+      [[1], [2, 3]],
+    );
+  });
+});

@@ -6,6 +6,7 @@
 import type { Arrow, ArrowKind, Diagram, DiagramEvent, DiagramOptions, Lane, LaneKind, SyscallEvent } from './model';
 import type { AnyLifecycleEvent } from '../stages';
 import { UndoJournal } from './journal';
+import { connectionKeyOf } from '../connectionNumbers';
 
 /** Connections drawn arrow by arrow when the options name no limit. */
 export const defaultConnectionLimit = 40;
@@ -222,24 +223,16 @@ export class DiagramBuilder {
 
   /** Connections are labelled 1, 2, 3… as the trace numbers them (common/connectionNumbers.ts); `seq` keys them. */
   private numberOf(event: AnyLifecycleEvent): number | undefined {
-    switch (event.stage) {
-      case 'accepted':
-      case 'newconn-sent':
-      case 'newconn-received':
-      case 'connection':
-      case 'handoff-lost': {
-        const seq = event.detail.seq;
-        if (seq === null) return ++this.scalars.connectionCount;
-        let number = this.numbers.get(seq);
-        if (number === undefined) {
-          number = ++this.scalars.connectionCount;
-          this.journal.set(this.numbers, seq, number);
-        }
-        return number;
-      }
-      default:
-        return undefined;
+    // ConnectionNumbers' rule, on state the undo journal can rewind.
+    const seq = connectionKeyOf(event);
+    if (seq === undefined) return undefined;
+    if (seq === null) return ++this.scalars.connectionCount;
+    let number = this.numbers.get(seq);
+    if (number === undefined) {
+      number = ++this.scalars.connectionCount;
+      this.journal.set(this.numbers, seq, number);
     }
+    return number;
   }
 
   private take(event: DiagramEvent): void {

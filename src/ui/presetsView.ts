@@ -3,6 +3,7 @@
 // (clusterTour.presets) and a toggle arms or disarms one at once (clusterTour.setPreset); with no
 // session it shows what the next session would arm, and a toggle changes the clusterTour.presets setting.
 import * as vscode from 'vscode';
+import { RefreshableTree } from './refreshableTree';
 import { commands, customEvents, customRequests, debugType, settings } from '../common/contributions';
 import { DisposableStore, toDisposable } from '../common/disposable';
 import { messageOf } from '../common/errors';
@@ -13,20 +14,10 @@ import type { ShowInternalSourceArguments } from './internalSource';
 
 type Node = { kind: 'preset'; preset: PresetEntry } | { kind: 'callSite'; preset: PresetEntry; site: PresetCallSiteEntry };
 
-class PresetsTree implements vscode.TreeDataProvider<Node> {
-  private readonly changeEmitter = new vscode.EventEmitter<void>();
-  readonly onDidChangeTreeData = this.changeEmitter.event;
+class PresetsTree extends RefreshableTree<Node> {
   /** The running session's presets; undefined with no session. */
   live: PresetEntry[] | undefined;
   problems: string[] = [];
-
-  refresh(): void {
-    this.changeEmitter.fire();
-  }
-
-  dispose(): void {
-    this.changeEmitter.dispose();
-  }
 
   presets(): PresetEntry[] {
     if (this.live) {

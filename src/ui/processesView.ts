@@ -2,6 +2,7 @@
 // state and current lifecycle stage, and its recent lifecycle events as children. A ProcessStore
 // fed by the adapter's custom DAP events drives the tree through onDidChangeTreeData.
 import * as vscode from 'vscode';
+import { RefreshableTree } from './refreshableTree';
 import { customEvents, debugType } from '../common/contributions';
 import { DisposableStore, toDisposable } from '../common/disposable';
 import type { AnyLifecycleEvent } from '../common/stages';
@@ -69,18 +70,10 @@ export function eventLabel(event: AnyLifecycleEvent): string {
   }
 }
 
-class ProcessesTree implements vscode.TreeDataProvider<Node> {
-  private readonly changeEmitter = new vscode.EventEmitter<void>();
-  readonly onDidChangeTreeData = this.changeEmitter.event;
+class ProcessesTree extends RefreshableTree<Node> {
 
-  constructor(private readonly store: ProcessStore) {}
-
-  refresh(): void {
-    this.changeEmitter.fire();
-  }
-
-  dispose(): void {
-    this.changeEmitter.dispose();
+  constructor(private readonly store: ProcessStore) {
+    super();
   }
 
   getChildren(node?: Node): Node[] {

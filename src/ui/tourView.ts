@@ -2,6 +2,7 @@
 // process it pauses in and its explanation as tooltip. The TourStore drives it through its change
 // event; the stop shown is revealed and its explanation is the view's message.
 import * as vscode from 'vscode';
+import { RefreshableTree } from './refreshableTree';
 import { commands } from '../common/contributions';
 import { DisposableStore, toDisposable } from '../common/disposable';
 import type { TourBody, TourStopEntry } from '../adapter/tourProtocol';
@@ -14,18 +15,10 @@ const icons = {
   pending: new vscode.ThemeIcon('circle-large-outline'),
 };
 
-class TourTree implements vscode.TreeDataProvider<TourStopEntry> {
-  private readonly changeEmitter = new vscode.EventEmitter<void>();
-  readonly onDidChangeTreeData = this.changeEmitter.event;
+class TourTree extends RefreshableTree<TourStopEntry> {
 
-  constructor(private readonly store: TourStore) {}
-
-  refresh(): void {
-    this.changeEmitter.fire();
-  }
-
-  dispose(): void {
-    this.changeEmitter.dispose();
+  constructor(private readonly store: TourStore) {
+    super();
   }
 
   getChildren(stop?: TourStopEntry): TourStopEntry[] {

@@ -113,7 +113,8 @@ export async function latencyReport(page: Page, frame: Frame, counts: Drawn, opt
   ];
   if (options.perStage) {
     const stages = [...new Set(timings.map((each) => each[7]))];
-    lines.push(...stages.map((stage) => `  ${stage}: record→drawn ${spread(timings.filter((each) => each[7] === stage).map(recordToDrawn))}`));
+    const of = (stage: string): Timing[] => timings.filter((each) => each[7] === stage);
+    lines.push(...stages.map((stage) => `  ${stage}: record→drawn ${spread(of(stage).map(recordToDrawn))}; record→adapter ${spread(of(stage).map((each) => each[0]))}`));
   }
   if (options.perEvent) {
     lines.push(

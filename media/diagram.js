@@ -22,7 +22,7 @@ let drawn;
 /**
  * For the e2e test: per event of an `events` batch, [ms from its record in the process to its
  * arrival in the extension, from there to the post, to arrival here, to drawn, the webview's
- * visibility at arrival, when it was posted, how long the drawing took]; the newest 2,000 only. Timed against Date.now(): one machine's clock.
+ * visibility at arrival, when it was posted, how long the drawing took, its stage]; the newest 2,000 only. Timed against Date.now(): one machine's clock.
  */
 const timings = [];
 let pending = [];
@@ -47,7 +47,7 @@ window.addEventListener('message', (message) => {
     const arrivedAt = Date.now();
     const visibility = document.visibilityState;
     for (let index = 0; index < data.events.length; index++) {
-      pending.push({ recordedAt: data.recordedAt[index], extensionAt: data.extensionAt[index], postedAt: data.postedAt, arrivedAt, visibility });
+      pending.push({ recordedAt: data.recordedAt[index], extensionAt: data.extensionAt[index], postedAt: data.postedAt, arrivedAt, visibility, stage: data.events[index].stage });
     }
   } else if (data.type === 'tour') {
     scrollToCurrent = data.current !== null && data.current?.text !== current?.text;
@@ -177,7 +177,7 @@ function svgElements(markups) {
 /** Keeps the timings of the events just drawn, and the counts, where the e2e test reads them. */
 function record(drawnAt, drawMilliseconds) {
   for (const each of pending) {
-    timings.push([each.extensionAt - each.recordedAt, each.postedAt - each.extensionAt, each.arrivedAt - each.postedAt, drawnAt - each.arrivedAt, each.visibility, each.postedAt, Math.round(drawMilliseconds * 10) / 10]);
+    timings.push([each.extensionAt - each.recordedAt, each.postedAt - each.extensionAt, each.arrivedAt - each.postedAt, drawnAt - each.arrivedAt, each.visibility, each.postedAt, Math.round(drawMilliseconds * 10) / 10, each.stage]);
   }
   if (timings.length > 2000) timings.splice(0, timings.length - 2000);
   pending = [];

@@ -7,13 +7,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import type { Frame, Page } from 'playwright-core';
+import type { Frame } from 'playwright-core';
 import { arrowCallSites } from '../../src/common/diagram/model';
 import { callSites } from '../../src/cluster/callSites/callSites';
 import { callSiteModules, readNodeSources } from '../../src/cluster/callSites/nodeSources';
 import { resolveCallSites } from '../../src/cluster/callSites/resolver';
 import { roundRobinTour } from '../../src/cluster/tours/roundRobinTour';
 import { allElements, parseXml } from '../support/xml';
+import { diagramFrame, drawn, latencyReport, stageOf, timingsOf, watchWorkbench } from './diagram';
 import { statusBarTexts, waitFor } from './waitFor';
 import { inWorkbench, screenshotFolder } from './workbench';
 
@@ -22,66 +23,6 @@ function tourFolder(): string {
   mkdirSync(path.join(folder, '.vscode'));
   writeFileSync(path.join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'clusterTour.runtimeExecutable': process.execPath }, null, 2));
   return folder;
-}
-
-/** The webview's own document (VS Code nests it in two iframes). */
-async function diagramFrame(page: Page): Promise<Frame> {
-  let found: Frame | undefined;
-  await waitFor(
-    'the sequence diagram webview',
-    async () => {
-      for (const frame of page.frames()) {
-        if (await frame.locator('#diagram').count().catch(() => 0)) {
-          found = frame;
-          return true;
-        }
-      }
-      return false;
-    },
-    (present) => present,
-    30000,
-  );
-  return found as Frame;
-}
-
-interface Drawn {
-  lanes: string[];
-  stages: string[];
-  current: string;
-  markedStage: string | null;
-  /** Events the extension posted in this session, and those the webview took in and drew. */
-  posted: number;
-  drawnEvents: number;
-}
-
-/** Per event posted live: ms from its record in its process to the adapter sending it, on to the post, to arrival in the webview, to drawn; the webview's visibility then; when it was posted (Date.now()); how long its drawing took. */
-type Timing = [recordToExtension: number, extensionToPost: number, postToArrival: number, arrivalToDrawn: number, visibility: string, postedAt: number, drawMilliseconds: number];
-
-async function timingsOf(frame: Frame): Promise<Timing[]> {
-  return JSON.parse((await frame.locator('#diagram').getAttribute('data-timings')) ?? '[]') as Timing[];
-}
-
-function spread(values: number[]): string {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? 'none' : `median ${sorted[Math.floor((sorted.length - 1) / 2)]} ms, max ${sorted[sorted.length - 1]} ms`;
-}
-
-const stageOf = (classes: string): string => classes.split(' ').find((name) => name.startsWith('ct-stage-'))?.slice('ct-stage-'.length) ?? '';
-
-function drawn(frame: Frame): () => Promise<Drawn> {
-  return async () => {
-    const classes = (selector: string): Promise<string[]> => frame.locator(selector).evaluateAll((elements) => elements.map((element) => element.getAttribute('class') ?? ''));
-    const marker = frame.locator('[data-arrow="current"]');
-    const marked = await classes('.ct-current');
-    return {
-      lanes: await frame.locator('[data-lane]').evaluateAll((elements) => elements.map((element) => element.getAttribute('data-lane') ?? '')),
-      stages: (await classes('.ct-arrow')).map(stageOf),
-      current: (await marker.count()) > 0 ? ((await marker.first().textContent()) ?? '') : '',
-      markedStage: marked.length > 0 ? stageOf(marked[0]) : null,
-      posted: Number(await frame.locator('#diagram').getAttribute('data-posted')),
-      drawnEvents: Number(await frame.locator('#diagram').getAttribute('data-events')),
-    };
-  };
 }
 
 /** The lane whose lifeline is nearest the middle of the current-stop marker. */
@@ -122,10 +63,7 @@ describe('the sequence diagram in code-server', () => {
         await header.hover();
         await header.locator('.actions [aria-label*="Show Sequence Diagram"]').first().click({ timeout: 30000 });
         const frame = await diagramFrame(page);
-        // How busy the workbench's page is (the webview's messages pass through it): its long tasks.
-        // When the workbench hands each batch on to the webview (a MessagePort): splits the hop into extension host → workbench, and workbench → webview.
-        await page.evaluate(`globalThis.handedOn = []; const send = MessagePort.prototype.postMessage; MessagePort.prototype.postMessage = function (message, ...rest) { const posted = JSON.stringify(message ?? null).match(/"postedAt":(\\d+)/); if (posted) globalThis.handedOn.push(Date.now() - Number(posted[1])); return send.call(this, message, ...rest); };`);
-        await page.evaluate(`new PerformanceObserver((list) => { for (const entry of list.getEntries()) globalThis.longTasks.push([Math.round(performance.timeOrigin + entry.startTime), Math.round(entry.duration)]); }).observe({ type: 'longtask' }); globalThis.longTasks = [];`);
+        await watchWorkbench(page);
         const first = await waitFor('lanes for the primary and both workers, queryServer arrows, stop 1 marked', drawn(frame), (seen) =>
           ['primary', 'worker:1', 'worker:2'].every((lane) => seen.lanes.includes(lane)) &&
           seen.stages.filter((stage) => stage === 'query-server').length === 2 &&
@@ -182,19 +120,7 @@ describe('the sequence diagram in code-server', () => {
         const counts = await waitFor('every posted event drawn', drawn(frame), (seen) => seen.drawnEvents === seen.posted);
         const timings = await timingsOf(frame);
         assert.ok(counts.posted > 0 && timings.length > 0, JSON.stringify(counts));
-        const longTasks = (await page.evaluate('globalThis.longTasks')) as Array<[start: number, duration: number]>;
-        const recordToDrawn = timings.map(([record, toPost, toArrival, toDrawn]) => Math.round(record + toPost + toArrival + toDrawn));
-        const extensionToDrawn = timings.map(([, toPost, toArrival, toDrawn]) => toPost + toArrival + toDrawn);
-        console.log(
-          `sequence diagram: ${counts.posted} events posted, ${counts.drawnEvents} drawn; ${timings.length} posted live (webview ${frame.url().split('?')[0]})\n` +
-            `  from the adapter sending a stage (the runtime has it) to drawn: ${spread(extensionToDrawn)}\n` +
-            `  from its record in its process to drawn: ${spread(recordToDrawn)}\n` +
-            `  drawing a batch took ${spread(timings.map((each) => each[6]))}\n` +
-            `  from the post to the workbench handing it on to the webview: ${JSON.stringify(await page.evaluate('globalThis.handedOn'))} ms\n` +
-            `  per event, record→adapter / →post / →webview / →drawn ms, visibility: ${timings.map((each) => each.slice(0, 5).map((value) => (typeof value === 'number' ? Math.round(value) : value)).join('/')).join(' ')}\n` +
-            `  the workbench's long tasks (≥ 50 ms) while the diagram was open: ${longTasks.length}, ${longTasks.reduce((sum, [, duration]) => sum + duration, 0)} ms in all; ` +
-            `between a post and its arrival: ${timings.map(([, , toArrival, , , postedAt]) => longTasks.filter(([start, duration]) => start + duration > postedAt && start < postedAt + toArrival).map(([start, duration]) => `${start - postedAt}+${duration}`).join(',') || '-').join(' ')}`,
-        );
+        console.log(await latencyReport(page, frame, counts, { perEvent: true }));
         writeFileSync(path.join(screenshotFolder, 'sequence-diagram-saved.svg'), readFileSync(saved));
         const tourHeader = page.locator('.pane-header[aria-label^="Tour"]').first();
         await tourHeader.hover();

@@ -57,4 +57,17 @@ describe('agent reports', () => {
       [[1], [2, 3]],
     );
   });
+
+  it('does not hold back the first connection after a rare event: only per-connection reports count for the interval', async () => {
+    const { agent, reports } = installed();
+    // A server's first connection often comes right after its listening was reported (the bundled sample's does, within ms).
+    agent.record('listening', { port: 1 });
+    assert.equal(reports.length, 1, 'rare events go out at once');
+    agent.record('connection', { seq: 1 });
+    await turns();
+    assert.deepEqual(
+      reports.map((batch) => batch.map(([stage]) => stage)),
+      [['listening'], ['connection']],
+    );
+  });
 });

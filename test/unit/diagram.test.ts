@@ -148,6 +148,41 @@ describe('sequence diagram SVG', () => {
     assert.ok(elements.some((element) => element.name === 'style'), 'a standalone file carries its colours');
   });
 
+  it('keeps an ended lane\'s mark clear of the next row\'s label, and a last-lane self-arrow\'s label inside the picture', () => {
+    const events = run(4);
+    // Worker 2 exits right after worker 1: the primary's exit arrow from worker 2 crosses worker 1's lane one row below its end.
+    events.splice(events.length - 2, 0, primary('exit', { workerId: 2, code: 0, signal: null }));
+    const diagram = buildDiagram(events);
+    const root = parseXml(renderSvg(diagram));
+    const elements = allElements(root);
+    const width = Number(root.attributes.width);
+    const endTexts = elements.filter((element) => element.attributes.class === 'ct-end-text');
+    const labels = elements.filter((element) => element.attributes.class === 'ct-label');
+    assert.ok(endTexts.length >= 2, 'worker 1 and the primary end with a mark');
+    const fontSize = 11;
+    for (const endText of endTexts) {
+      const bottom = Number(endText.attributes.y) + 3;
+      for (const label of labels) {
+        const labelTop = Number(label.attributes.y) - fontSize;
+        const labelBottom = Number(label.attributes.y) + 3;
+        const overlapsVertically = labelTop < bottom && labelBottom > bottom - fontSize;
+        // Centred labels span about 6.4 px a character around x; the end text starts at x.
+        const x = Number(label.attributes.x);
+        const half = (label.text.length * 6.4) / 2;
+        const startX = label.attributes['text-anchor'] === 'middle' ? x - half : x;
+        const endX = label.attributes['text-anchor'] === 'middle' ? x + half : x + 2 * half;
+        const textStart = Number(endText.attributes.x);
+        const overlapsHorizontally = startX < textStart + endText.text.length * 6 && endX > textStart - 14;
+        assert.ok(!(overlapsVertically && overlapsHorizontally), `"${endText.text}" at y ${endText.attributes.y} overlaps the label "${label.text}" at y ${label.attributes.y}`);
+      }
+    }
+    for (const label of labels) {
+      const x = Number(label.attributes.x);
+      const right = label.attributes['text-anchor'] === 'middle' ? x + (label.text.length * 6.4) / 2 : x + label.text.length * 6.4;
+      assert.ok(right <= width, `the label "${label.text}" ends at ${right}, past the picture's width ${width}`);
+    }
+  });
+
   it('the XML check itself refuses what is not well-formed', () => {
     assert.throws(() => parseXml('<svg><g></svg>'), /does not match/);
     assert.throws(() => parseXml('<svg><text>a & b</text></svg>'), /Bad entity/);

@@ -14,7 +14,13 @@ export interface RenderOptions {
   title?: string;
 }
 
-export const layout = { laneWidth: 170, left: 20, top: 64, rowHeight: 30, headerHeight: 44, bottom: 30 } as const;
+export const layout = { laneWidth: 170, left: 20, top: 64, rowHeight: 30, headerHeight: 44, bottom: 30, right: 110 } as const;
+
+/**
+ * Where an ended lane's mark sits below its exit row: close enough that the mark (±5) and its
+ * 11 px text stay above the next row's label (drawn 5 px above that row, about 12 px tall).
+ */
+const endMarkOffset = 7;
 
 export const standaloneStyle = `
 svg.ct-diagram { background: #ffffff; font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; font-size: 12px; }
@@ -75,7 +81,8 @@ export function renderSvg(diagram: Diagram, options: RenderOptions = {}): string
 export function renderSvgParts(diagram: Diagram, options: RenderOptions = {}): SvgParts {
   const index = new Map(diagram.lanes.map((lane, position) => [lane.id, position]));
   const rows = diagram.rows + (options.current ? 1 : 0);
-  const width = layout.left * 2 + Math.max(1, diagram.lanes.length) * layout.laneWidth;
+  // Room on the right for the label of a self-arrow on the last lane ("'connection' #27").
+  const width = layout.left + Math.max(1, diagram.lanes.length) * layout.laneWidth + layout.right;
   const height = rowY(rows) + layout.bottom;
   const head = [
     `<svg xmlns="http://www.w3.org/2000/svg" class="ct-diagram" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="Sequence diagram of a Node.js cluster">`,
@@ -118,7 +125,7 @@ function renderLane(lane: Lane, x: number, bottom: number): string {
   const boxWidth = headerWidth;
   const headerTop = lane.startRow > 0 ? rowY(lane.startRow) - (layout.headerHeight - 6) / 2 : layout.top;
   const lifelineStart = headerTop + layout.headerHeight;
-  const lifelineEnd = lane.end ? rowY(lane.end.row) + 10 : bottom;
+  const lifelineEnd = lane.end ? rowY(lane.end.row) + endMarkOffset : bottom;
   const sub = lane.pid === null ? '' : `pid ${lane.pid}`;
   const parts = [
     `<g class="ct-lane ct-lane-${lane.kind}" data-lane="${escapeXml(lane.id)}">`,
@@ -130,8 +137,8 @@ function renderLane(lane: Lane, x: number, bottom: number): string {
   if (lane.end) {
     const y = Math.max(lifelineStart, lifelineEnd);
     parts.push(
-      `<path class="ct-end" d="M${x - 7} ${y - 7} L${x + 7} ${y + 7} M${x + 7} ${y - 7} L${x - 7} ${y + 7}"/>`,
-      `<text class="ct-end-text" x="${x + 12}" y="${y + 4}">${escapeXml(lane.end.text)}</text>`,
+      `<path class="ct-end" d="M${x - 5} ${y - 5} L${x + 5} ${y + 5} M${x + 5} ${y - 5} L${x - 5} ${y + 5}"/>`,
+      `<text class="ct-end-text" x="${x + 9}" y="${y + 4}">${escapeXml(lane.end.text)}</text>`,
     );
   }
   parts.push('</g>');

@@ -55,7 +55,9 @@ async function main(): Promise<number> {
     const result = await benchmarkWholeProcess({ node, repository, workers, repetitions: options.quick ? 3 : 7, floorPlan });
     wholeProcess.push(result);
     console.log(
-      `whole process N=${workers}: node ${result.bareMilliseconds.join(', ')} ms · cluster-tour trace ${result.tracedMilliseconds.join(', ')} ms · tracer CPU ${result.tracerCpuMilliseconds.join(', ')} ms`,
+      `whole process N=${workers}: node ${result.bareMilliseconds.join(', ')} ms · ` +
+        (result.floorMilliseconds ? `floor ${result.floorMilliseconds.join(', ')} ms · ` : '') +
+        `cluster-tour trace ${result.tracedMilliseconds.join(', ')} ms · tracer CPU ${result.tracerCpuMilliseconds.join(', ')} ms`,
     );
   }
 

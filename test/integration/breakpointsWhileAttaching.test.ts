@@ -36,7 +36,9 @@ for (const node of testNodes) {
         while (watching) {
           const primary = runtime.processes().find((identity) => identity.role === 'primary');
           for (const pid of primary ? childrenOf(primary.pid) : []) {
-            const attaching = runtime.session(pid) !== undefined && !runtime.processes().some((identity) => identity.pid === pid);
+            // Attaching: connected, its release not sent yet (processes() lists it only once the
+            // release is answered, when it may already run its code).
+            const attaching = runtime.session(pid)?.isReleased === false;
             if (attaching && !asked.has(pid)) {
               const location = { url: pathToFileURL(program).href, lineNumber: listenLine };
               asked.set(pid, runtime.addBreakpoint({ location, condition: `process.pid === ${pid}`, roles: ['worker'] }));

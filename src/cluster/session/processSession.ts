@@ -136,6 +136,16 @@ export class ProcessSession {
     return undefined;
   }
 
+  /**
+   * True once the release has been sent: from then on the process may run its code, and a
+   * breakpoint asked for later is set as soon as it can be, not before the process goes on.
+   */
+  get isReleased(): boolean {
+    return this.released;
+  }
+
+  private released = false;
+
   get isPaused(): boolean {
     return this.paused;
   }
@@ -281,6 +291,7 @@ export class ProcessSession {
     }
     const expression = `(() => { const gate = globalThis[Symbol.for('cluster-tour.preload')]; return gate ? gate.release() : 'no gate'; })()`;
     // Both sent in the same turn as the check above, so no breakpoint change can slip in between.
+    this.released = true;
     await settleAll([
       // For a process started with --inspect-brk; the preload's gate does not wait for it.
       this.cdp.runIfWaitingForDebugger(),
@@ -415,8 +426,10 @@ export class ProcessSession {
       return;
     }
     const wantedByKey = new Map(wanted.map((wish) => [wish.key, wish]));
-    // Removals, then additions, each sent as one batch (see start()); removals first, since a
-    // changed condition is a removal and an addition at the same location.
+    // Removals, then additions, in one batch (see start()): a changed condition is a removal and
+    // an addition at the same location (the inspector refuses two there), and a running process
+    // must not pass that location between the two. Sent in the same turn, they are handled
+    // together; waiting for the removal's answer first left the location bare for a round trip.
     const removals: Array<Promise<unknown>> = [];
     for (const [key, existing] of [...this.breakpoints]) {
       const wish = wantedByKey.get(key);
@@ -431,7 +444,6 @@ export class ProcessSession {
         this.onResolved(existing.id, []);
       }
     }
-    await settleAll(removals);
     const additions = wanted
       .filter((wish) => !this.breakpoints.has(wish.key))
       .map(async (wish) => {
@@ -446,7 +458,7 @@ export class ProcessSession {
         this.byInspectorId.set(result.breakpointId, wish);
         this.onResolved(result.breakpointId, result.locations);
       });
-    await settleAll(additions);
+    await settleAll([...removals, ...additions]);
   }
 
   private onResolved(breakpointId: string, locations: readonly ScriptLocation[]): void {

@@ -291,18 +291,26 @@ export class ClusterRuntime implements Disposable {
   }
 
   /**
-   * Asks every attached process to send what it has recorded. Resolves with the clock (shared by
-   * every process, see common/clock.ts) read before asking, once each process has answered or
-   * gone: every event stamped before that time has then been emitted. A process that does not
+   * Asks every attached process to send what it has recorded. Resolves, once each process has
+   * answered or gone, with the clock (shared by every process, see common/clock.ts) read before
+   * asking, or the earliest bound a process answered with: every event stamped before that time
+   * has then been emitted. A process that does not
    * answer within `limitMilliseconds` (busy in a long synchronous loop) is not waited for.
    */
   async reportedUntil(limitMilliseconds = 2000): Promise<number> {
-    const asked = monotonicMilliseconds();
-    const answers = Promise.allSettled(this.openSessions().map((session) => session.flushReports()));
+    let until = monotonicMilliseconds();
+    // A process answers with its own bound: earlier than now while a 'connection' it emitted is
+    // not recorded yet (agent.ts).
+    const answers = Promise.allSettled(
+      this.openSessions().map(async (session) => {
+        const bound = await session.flushReports();
+        if (bound !== undefined) until = Math.min(until, bound);
+      }),
+    );
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([answers, new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMilliseconds)))]);
     clearTimeout(timer);
-    return asked;
+    return until;
   }
 
   /** Resolves when the program has ended (or the attached primary went away). */

@@ -3,12 +3,15 @@
 // that follow within the flush interval together, so that a busy server pays for one report per
 // interval. Runs the agent in this process, with a binding that records what it is given.
 import assert from 'node:assert/strict';
+import * as diagnosticsChannel from 'node:diagnostics_channel';
+import * as net from 'node:net';
 import { afterEach, describe, it } from 'node:test';
 import { installAgent, type AgentBatch } from '../../src/cluster/agent/agent';
 
 interface InstalledAgent {
   record(stage: string, detail: unknown): void;
   flush(): void;
+  reportUntilNow(): number;
   dispose(): void;
 }
 
@@ -69,5 +72,28 @@ describe('agent reports', () => {
       reports.map((batch) => batch.map(([stage]) => stage)),
       [['listening'], ['connection']],
     );
+  });
+
+  it("while a 'connection' listener runs, does not say it reported past that connection", async () => {
+    const { agent, reports } = installed();
+    const server = new net.Server();
+    let boundInListener = Number.NaN;
+    // A listener that does something rare (a disconnect, say) and is asked meanwhile.
+    server.on('connection', () => (boundInListener = agent.reportUntilNow()));
+    server.emit('connection', {});
+    // What net does right after the emit: the channel the agent records 'connection' from.
+    diagnosticsChannel.channel('net.server.socket').publish({ socket: { server } });
+    const afterwards = agent.reportUntilNow();
+    const connection = reports.flat().find(([stage]) => stage === 'connection');
+    assert.ok(connection, 'the connection was reported');
+    assert.ok(boundInListener <= connection[1], `the bound given during the listener (${boundInListener}) is not after the connection (${connection[1]})`);
+    assert.ok(afterwards > connection[1], 'once recorded, the bound moves on');
+
+    // A 'connection' that is never published holds the bound back only until its turn ends.
+    server.removeAllListeners('connection');
+    server.emit('connection', {});
+    const held = agent.reportUntilNow();
+    await turns();
+    assert.ok(agent.reportUntilNow() > held, 'the bound moves on after the turn');
   });
 });

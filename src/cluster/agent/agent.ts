@@ -80,6 +80,8 @@ export function installAgent(options: AgentOptions): string {
   const restores: Array<() => void> = [];
   let disposed = false;
 
+  /** The time before which everything this process recorded has been handed to `flush` (see the worker's hooks). */
+  let reportedUntil = (): number => now();
   const flush = (): void => {
     if (timer !== undefined) {
       clearTimer(timer);
@@ -222,16 +224,36 @@ export function installAgent(options: AgentOptions): string {
     (nodeProcess as unknown as NodeJS.EventEmitter).prependListener('internalMessage', onInternalMessage);
     restores.push(() => (nodeProcess as unknown as NodeJS.EventEmitter).removeListener('internalMessage', onInternalMessage));
     const connectionTimes = new WeakMap<object, number>();
+    /**
+     * Times of 'connection' emits whose event is not recorded yet: it is recorded after the
+     * listeners ran (see above), and one of them may record something rare (a disconnect) that
+     * is reported at once. Until then nobody may take this process to have reported past them.
+     */
+    const emitting: number[] = [];
+    const settle = (time: number): void => {
+      const index = emitting.indexOf(time);
+      if (index !== -1) emitting.splice(index, 1);
+    };
+    reportedUntil = (): number => (emitting.length > 0 ? Math.min(now(), ...emitting) : now());
     type Emit = (this: object, name: unknown, ...args: unknown[]) => boolean;
     const net = builtin('net') as { Server?: { prototype: { emit?: Emit } } } | undefined;
     const serverPrototype = net?.Server?.prototype;
     const inheritedEmit = serverPrototype && (Object.getPrototypeOf(serverPrototype) as { emit?: Emit } | null)?.emit;
     if (serverPrototype && typeof inheritedEmit === 'function' && !Object.prototype.hasOwnProperty.call(serverPrototype, 'emit')) {
       const emit: Emit = function emit(this: object, name: unknown, ...args: unknown[]): boolean {
-        if (name === 'connection') {
-          connectionTimes.set(this, now());
+        if (name !== 'connection') {
+          return inheritedEmit.call(this, name, ...args);
         }
-        return inheritedEmit.call(this, name, ...args);
+        const time = now();
+        connectionTimes.set(this, time);
+        emitting.push(time);
+        try {
+          return inheritedEmit.call(this, name, ...args);
+        } finally {
+          // net publishes the channel right after the emit, in the same turn; a server whose
+          // 'connection' is never published must not hold the reports back beyond it.
+          globalThis.queueMicrotask(() => settle(time));
+        }
       };
       Object.defineProperty(serverPrototype, 'emit', { value: emit, configurable: true, writable: true, enumerable: false });
       restores.push(() => {
@@ -250,6 +272,9 @@ export function installAgent(options: AgentOptions): string {
         if (server) {
           connectionTimes.delete(server);
         }
+        if (time !== undefined) {
+          settle(time);
+        }
         // Without a time from emit (a server class with an emit of its own that skips ours) the
         // event is stamped now, after the 'connection' listeners ran.
         record('connection', { seq: currentConnection }, time);
@@ -265,6 +290,12 @@ export function installAgent(options: AgentOptions): string {
     record,
     fail,
     flush,
+    /** Sends what is buffered; returns the time before which all this process recorded is sent. */
+    reportUntilNow(): number {
+      const until = reportedUntil();
+      flush();
+      return until;
+    },
     hookRoundRobin,
     watchWorker,
     /** Workers that were running before the agent came (attach). */

@@ -324,7 +324,7 @@ export class ProcessSession {
     if (this.cdp.isClosed) {
       return undefined;
     }
-    const expression = `(() => { const agent = ${agentExpression}; if (agent) agent.flush(); return ${monotonicMillisecondsExpression}; })()`;
+    const expression = `(() => { const agent = ${agentExpression}; return agent ? agent.reportUntilNow() : ${monotonicMillisecondsExpression}; })()`;
     try {
       const answer = await this.cdp.evaluate({ expression, returnByValue: true, silent: true });
       return typeof answer.result.value === 'number' ? answer.result.value : undefined;

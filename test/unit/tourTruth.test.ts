@@ -20,6 +20,7 @@ describe('tour explanations', () => {
       [/before the first fork/, 'the policy is frozen by the first setupPrimary()'],
       [/with port 0, also the worker's `index`/, 'on Node 20 the key always ends with the index'],
       [/worker process is still alive/, 'it may be a zombie; the primary has not processed its exit'],
+      [/can exit before the disconnect event fires/, "that comment in Node's test is about the worker's own 'disconnect', not the primary's order"],
     ];
     for (const [pattern, why] of falseStatements) {
       assert.deepEqual(texts.filter((text) => pattern.test(text)), [], `${pattern}: ${why}`);

@@ -7,10 +7,8 @@ import { buildDiagram, arrowCallSites, type DiagramEvent } from '../../src/commo
 import { renderSvg } from '../../src/common/diagram/svg';
 import { callSites } from '../../src/cluster/callSites/callSites';
 import { allElements, parseXml } from '../support/xml';
+import { listeningPrologue, primary, restartClock, worker } from '../support/diagramEvents';
 
-let clock = 1000;
-const primary = (stage: string, detail: object): DiagramEvent => ({ stage, process: 'primary', workerId: null, pid: 100, time: clock++, detail }) as DiagramEvent;
-const worker = (id: number, stage: string, detail: object): DiagramEvent => ({ stage, process: 'worker', workerId: id, pid: 100 + id, time: clock++, detail }) as DiagramEvent;
 
 /** Connection `number` of the run; its newconn message's `seq` is not the same number, as in Node. */
 function connection(number: number, workerId: number): DiagramEvent[] {
@@ -24,17 +22,8 @@ function connection(number: number, workerId: number): DiagramEvent[] {
 }
 
 function run(connections: number): DiagramEvent[] {
-  clock = 1000;
-  const events: DiagramEvent[] = [
-    primary('fork', { workerId: 1 }),
-    primary('fork', { workerId: 2 }),
-    primary('online', { workerId: 1, workerPid: 101 }),
-    primary('online', { workerId: 2, workerPid: 102 }),
-    primary('query-server', { workerId: 1, address: '127.0.0.1', port: 0, addressType: 4 }),
-    primary('handle-created', { kind: 'round-robin', key: 'k', address: '127.0.0.1', port: 0 }),
-    worker(1, 'listening', { workerId: 1, address: '127.0.0.1', port: 4000 }),
-    primary('listening', { workerId: 1, address: '127.0.0.1', port: 4000 }),
-  ];
+  restartClock();
+  const events: DiagramEvent[] = listeningPrologue();
   for (let number = 1; number <= connections; number++) events.push(...connection(number, 1 + (number % 2)));
   events.push(
     primary('disconnect', { workerId: 1, side: 'primary', step: 'requested' }),

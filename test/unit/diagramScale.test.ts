@@ -6,25 +6,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildDiagram, DiagramBuilder, defaultConnectionLimit, type DiagramEvent } from '../../src/common/diagram/model';
 import { renderSvg } from '../../src/common/diagram/svg';
+import { listeningPrologue, primary, restartClock, syscall, worker } from '../support/diagramEvents';
 
-let clock = 1000;
-const primary = (stage: string, detail: object): DiagramEvent => ({ stage, process: 'primary', workerId: null, pid: 100, time: clock++, detail }) as DiagramEvent;
-const worker = (id: number, stage: string, detail: object): DiagramEvent => ({ stage, process: 'worker', workerId: id, pid: 100 + id, time: clock++, detail }) as DiagramEvent;
-const syscall = (pid: number, detail: object): DiagramEvent => ({ stage: 'syscall', process: 'primary', workerId: null, pid, time: clock++, detail }) as DiagramEvent;
 
 /** A round-robin run with two workers and `connections` connections; with syscalls, each one's accept4 and sendmsg too. */
 function run(connections: number, syscalls = false): DiagramEvent[] {
-  clock = 1000;
-  const events: DiagramEvent[] = [
-    primary('fork', { workerId: 1 }),
-    primary('fork', { workerId: 2 }),
-    primary('online', { workerId: 1, workerPid: 101 }),
-    primary('online', { workerId: 2, workerPid: 102 }),
-    primary('query-server', { workerId: 1, address: '127.0.0.1', port: 0, addressType: 4 }),
-    primary('handle-created', { kind: 'round-robin', key: 'k', address: '127.0.0.1', port: 0 }),
-    worker(1, 'listening', { workerId: 1, address: '127.0.0.1', port: 4000 }),
-    primary('listening', { workerId: 1, address: '127.0.0.1', port: 4000 }),
-  ];
+  restartClock();
+  const events: DiagramEvent[] = listeningPrologue();
   for (let number = 1; number <= connections; number++) {
     const seq = 40 + 3 * number;
     const workerId = 1 + (number % 2);

@@ -4,7 +4,10 @@
 // interval. Runs the agent in this process, with a binding that records what it is given.
 import assert from 'node:assert/strict';
 import * as diagnosticsChannel from 'node:diagnostics_channel';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { installAgent, type AgentBatch } from '../../src/cluster/agent/agent';
 
@@ -95,5 +98,41 @@ describe('agent reports', () => {
     const held = agent.reportUntilNow();
     await turns();
     assert.ok(agent.reportUntilNow() > held, 'the bound moves on after the turn');
+  });
+
+  it('installed before any controller (a planned launch), keeps and journals every event, then sends them first once connected', async () => {
+    const journal = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-tour-agent-test-')), 'events');
+    try {
+      installAgent({ role: 'worker', flushMilliseconds: { perConnection: 60_000 }, journal });
+      const agent = (globalThis as Record<symbol, (InstalledAgent & { connect(name: string): number }) | undefined>)[agentKey];
+      assert.ok(agent, 'the agent is installed');
+      agent.record('listening', { port: 1 });
+      agent.record('connection', { seq: 1 });
+      await turns();
+      const journaled = fs.readFileSync(journal, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as AgentBatch[number]);
+      assert.deepEqual(
+        journaled.map(([stage, , , number]) => [stage, number]),
+        [
+          ['listening', 1],
+          ['connection', 2],
+        ],
+        'with nobody to send to, even a per-connection event is journaled',
+      );
+      const reports: AgentBatch[] = [];
+      (globalThis as Record<string, unknown>)[bindingName] = (payload: string) => reports.push(JSON.parse(payload) as AgentBatch);
+      const until = agent.connect(bindingName);
+      assert.equal((globalThis as Record<string, unknown>)[bindingName], undefined, 'the binding is hidden from the program');
+      assert.deepEqual(reports, [journaled], 'what was kept goes out at once, numbered as in the journal');
+      assert.ok(until >= journaled[1][1]);
+      agent.record('connection', { seq: 2 });
+      agent.flush();
+      assert.deepEqual(
+        reports[1].map(([stage, , , number]) => [stage, number]),
+        [['connection', undefined]],
+      );
+      assert.equal(fs.readFileSync(journal, 'utf8').trim().split('\n').length, 2, 'once connected, per-connection events are no longer journaled');
+    } finally {
+      fs.rmSync(path.dirname(journal), { recursive: true, force: true });
+    }
   });
 });

@@ -11,8 +11,13 @@ export const agentSymbolName = 'cluster-tour.agent';
 export const agentExpression = `globalThis[globalThis.Symbol.for(${JSON.stringify(agentSymbolName)})]`;
 
 export interface AgentOptions {
-  /** Name of the Runtime binding to report through; the agent hides it from the global object. */
-  bindingName: string;
+  /**
+   * Name of the Runtime binding to report through; the agent hides it from the global object.
+   * Absent when the preload installs the agent before any controller is connected (a planned
+   * launch, see preload.js): the agent then keeps every event, and writes each to the journal,
+   * until `connect(bindingName)` gives it the binding.
+   */
+  bindingName?: string;
   role: 'primary' | 'worker';
   /**
    * At most one report of per-connection events per this many milliseconds: every report has a
@@ -45,8 +50,13 @@ export function installAgent(options: AgentOptions): string {
   // detach): its binding leads nowhere, so it makes way for this one.
   existing?.dispose();
   const globals = globalThis as unknown as Record<string, unknown>;
-  const binding = globals[options.bindingName] as (payload: string) => void;
-  delete globals[options.bindingName];
+  /** Takes the binding a controller added, out of sight of the program. */
+  const takeBinding = (name: string): ((payload: string) => void) => {
+    const found = globals[name] as (payload: string) => void;
+    delete globals[name];
+    return found;
+  };
+  let binding = options.bindingName === undefined ? undefined : takeBinding(options.bindingName);
   const preload = (globalThis as Record<symbol, { require?: (id: string) => unknown } | undefined>)[
     globalThis.Symbol.for('cluster-tour.preload')
   ];
@@ -87,7 +97,7 @@ export function installAgent(options: AgentOptions): string {
       clearTimer(timer);
       timer = undefined;
     }
-    if (buffer.length > 0) {
+    if (buffer.length > 0 && binding !== undefined) {
       const batch = buffer;
       buffer = [];
       if (perConnectionBuffered) lastSent = now();
@@ -97,7 +107,9 @@ export function installAgent(options: AgentOptions): string {
   };
   const record = (stage: string, detail: unknown, time?: number): void => {
     if (perConnection.has(stage)) perConnectionBuffered = true;
-    if (perConnection.has(stage) || journal === undefined || fs === undefined) {
+    // Until a controller is connected every event is journaled: a process that ends before it
+    // connects leaves all it recorded there.
+    if ((perConnection.has(stage) && binding !== undefined) || journal === undefined || fs === undefined) {
       buffer.push([stage, time ?? now(), detail]);
     } else {
       const entry: [string, number, unknown, number] = [stage, time ?? now(), detail, ++journaled];
@@ -114,7 +126,7 @@ export function installAgent(options: AgentOptions): string {
       flush();
       return;
     }
-    if (timer === undefined) {
+    if (timer === undefined && binding !== undefined) {
       timer = setTimer(flush, Math.max(0, lastSent + options.flushMilliseconds.perConnection - now()));
       timer.unref?.();
     }
@@ -295,6 +307,15 @@ export function installAgent(options: AgentOptions): string {
       const until = reportedUntil();
       flush();
       return until;
+    },
+    /**
+     * A controller connected (planned launch): from now on reports go through its binding, the
+     * events kept so far first. Returns the time before which all recorded is sent, as
+     * `reportUntilNow`.
+     */
+    connect(bindingName: string): number {
+      binding = takeBinding(bindingName);
+      return agent.reportUntilNow();
     },
     hookRoundRobin,
     watchWorker,

@@ -2,6 +2,7 @@
 // (existing and future), and tells its subscribers what happens as typed events. It knows
 // nothing of VS Code or the debug adapter protocol.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { monotonicMilliseconds } from '../common/clock';
 import { Disposable, DisposableStore } from '../common/disposable';
@@ -10,7 +11,7 @@ import { ClusterTourError, messageOf } from '../common/errors';
 import type { AnyLifecycleEvent } from '../common/stages';
 import type { SyscallEvent } from '../common/syscalls';
 import { inspectProcess } from './attach/attach';
-import { AttachedProcesses } from './attachedProcesses';
+import { AttachedProcess, AttachedProcesses } from './attachedProcesses';
 import { attachToWorkersOf } from './attach/attachWorkers';
 import { BreakpointPlan, checkPreset } from './breakpointPlan';
 import { checkPresetDefinitions, PresetDefinition, resolvePreset } from './callSites/presets';
@@ -26,15 +27,20 @@ import { checkLaunch, findPreload, LaunchedProgram } from './launch/launchedProg
 import type { GuestOptions } from './agent/guest';
 import { guestCheckMilliseconds } from './session/guestSession';
 import { controllerIdentity, createSessionDirectory, preloadOptions, ProcessReport, ReportWatcher, sessionEnvironment, startAttachWatchdog } from './launch/launcher';
-import { nodeMismatch } from './attach/nodeMismatch';
+import { mismatchProblem, nodeMismatch } from './attach/nodeMismatch';
 import { callSiteModules, readNodeSources } from './callSites/nodeSources';
-import { BreakpointResolvedEvent, ProcessIdentity, ProcessOutputEvent, ProcessSession } from './session/processSession';
+import { AgentProblem, BreakpointResolvedEvent, ProcessIdentity, ProcessOutputEvent, ProcessSession, reportedItems, takeJournal } from './session/processSession';
+import { launchPlan, writeLaunchPlan } from './launch/launchPlan';
+import { startTimeOf } from './processes/procfs';
 import { resolveCallSites } from './callSites/resolver';
 import { SyscallTrace } from './syscalls/syscallTrace';
 import type { AttachOptions, BreakpointRequest, DebuggerOptions, EndEvent, LaunchOptions, OutputEvent, PresetState, ProblemEvent, RuntimePausedEvent } from './runtimeTypes';
 
 export * from './runtimeTypes';
 export { findPreload } from './launch/launchedProgram';
+
+/** At most one report of per-connection events per this many milliseconds, per process (see AgentOptions). */
+const flushMilliseconds = 100;
 
 /** How long stopping a launch waits for the inspector connections to close before it ends the processes. */
 const closeGraceMilliseconds = 1000;
@@ -56,6 +62,19 @@ export class ClusterRuntime implements Disposable {
   private sourcesExecutable = '';
   /** Titles of the presets people defined, by id. */
   private presetTitles: ReadonlyMap<string, string> = new Map();
+  /** A planned launch (LaunchOptions.observeOnly): processes run without waiting for the controller. */
+  private planned = false;
+  /**
+   * Planned launch: the processes that may have recorded events this controller has not had yet,
+   * because it is not connected to them yet, by worker id (null: the launched primary), with the
+   * time from which they may have (the primary's `fork` of the worker; the launch). No event
+   * before the earliest of them is said to be reported.
+   */
+  private readonly catchingUp = new Map<number | null, number>();
+  /** Planned launch: worker ids (null: the launched primary) this controller has all the events of, or is connected to. */
+  private readonly caughtUp = new Set<number | null>();
+  /** Planned launch: worker ids whose process reported and is being connected to. */
+  private readonly connecting = new Set<number | null>();
 
   private readonly stageEmitter = new Emitter<AnyLifecycleEvent>();
   /** Every process's events pass through it, so that lost handoffs are reported. */
@@ -147,6 +166,7 @@ export class ClusterRuntime implements Disposable {
   static async launch(options: LaunchOptions): Promise<ClusterRuntime> {
     // Checked before anything is created, so a bad option leaves nothing behind.
     const definitions = checkPresetOptions(options);
+    checkObserveOnly(options);
     const { cwd, program, env, runtimeExecutable } = checkLaunch(options);
     // Read as the app will run (its folder, its environment): a version manager's shim then picks the same Node.
     const node = await nodeCallSites(runtimeExecutable, { reading: { cwd, env } });
@@ -171,6 +191,11 @@ export class ClusterRuntime implements Disposable {
     }
     if (options.syscalls) {
       runtime.traceSyscalls(options.straceExecutable, env);
+    }
+    if (options.observeOnly) {
+      runtime.planned = true;
+      writeLaunchPlan(sessionDirectory, launchPlan({ primary: runtime.plan.breakpointsFor('primary'), worker: runtime.plan.breakpointsFor('worker') }, { perConnection: flushMilliseconds }));
+      runtime.catchingUp.set(null, monotonicMilliseconds());
     }
     const spawnOptions = {
       runtimeExecutable,
@@ -235,6 +260,7 @@ export class ClusterRuntime implements Disposable {
 
   /** Arms or disarms a stop preset (built-in or defined) in every process, now and later. */
   async setPreset(preset: string, enabled: boolean): Promise<void> {
+    this.refuseIfObserveOnly('arm a preset');
     this.plan.setPreset(preset, enabled);
     await this.syncBreakpoints();
   }
@@ -251,6 +277,7 @@ export class ClusterRuntime implements Disposable {
   }
 
   async addBreakpoint(request: BreakpointRequest): Promise<string> {
+    this.refuseIfObserveOnly('set a breakpoint');
     const owner = this.plan.add(request);
     await this.syncBreakpoints();
     return owner;
@@ -263,6 +290,7 @@ export class ClusterRuntime implements Disposable {
 
   /** Breaks on exceptions in every process, now and later. */
   async setPauseOnExceptions(state: PauseOnExceptions): Promise<void> {
+    this.refuseIfObserveOnly('break on exceptions');
     this.pauseOnExceptions = state;
     await Promise.all(this.openSessions().map((session) => session.debug.setPauseOnExceptions(state)));
   }
@@ -282,6 +310,7 @@ export class ClusterRuntime implements Disposable {
   }
 
   async pause(pid: number): Promise<void> {
+    this.refuseIfObserveOnly('pause a process');
     await this.requireSession(pid).pause();
   }
 
@@ -298,7 +327,7 @@ export class ClusterRuntime implements Disposable {
    * answer within `limitMilliseconds` (busy in a long synchronous loop) is not waited for.
    */
   async reportedUntil(limitMilliseconds = 2000): Promise<number> {
-    let until = monotonicMilliseconds();
+    let until = Math.min(monotonicMilliseconds(), ...this.catchingUp.values());
     // A process answers with its own bound: earlier than now while a 'connection' it emitted is
     // not recorded yet (agent.ts).
     const answers = Promise.allSettled(
@@ -440,6 +469,9 @@ export class ClusterRuntime implements Disposable {
   }
 
   private async attachReported(report: ProcessReport): Promise<void> {
+    if (this.planned) {
+      return this.observeProcess({ pid: report.pid, role: report.role, workerId: report.workerId, webSocketUrl: report.url });
+    }
     await this.attachProcess({ pid: report.pid, role: report.role, workerId: report.workerId, webSocketUrl: report.url });
   }
 
@@ -450,10 +482,33 @@ export class ClusterRuntime implements Disposable {
     const session = await ProcessSession.connect(identity);
     const record = this.attached.add(identity, session);
     this.track(this.checkNodeOf(session));
-    session.onStage((event) => this.handoffs.observe(event));
-    session.onProblem((problem) =>
-      this.problem({ code: 'E_TRACK', message: `A tracepoint at ${problem.siteId} failed in pid ${problem.process.pid}: ${problem.message}`, pid: problem.process.pid }),
-    );
+    this.listenTo(session, record);
+    try {
+      await session.start(this.plan.breakpointsFor(identity.role), this.tracking, { perConnection: flushMilliseconds }, {
+        preloadPath: this.preloadPath,
+        pauseOnExceptions: this.pauseOnExceptions,
+        captureOutput: this.captureOutput ? (this.mode === 'launch' ? 'redirect' : 'tee') : undefined,
+        guest: this.mode === 'attach' ? this.guestOptions(identity) : undefined,
+        journalDirectory: this.sessionDirectory,
+      });
+      await session.release();
+    } catch (error) {
+      if (session.isClosed) {
+        return; // it exited while we attached: nothing to observe
+      }
+      throw error;
+    }
+    if (!session.isClosed) {
+      this.attached.markReady(record);
+      this.attachedEmitter.fire(identity);
+    }
+  }
+
+  /** What a process's session tells, passed on as the runtime's own events. */
+  private listenTo(session: ProcessSession, record: AttachedProcess): void {
+    const identity = session.identity;
+    session.onStage((event) => this.observeStage(event));
+    session.onProblem((problem) => this.trackProblem(problem));
     session.onResumed((process) => {
       this.unheardPauses.delete(process.pid);
       this.resumedEmitter.fire(process);
@@ -472,25 +527,76 @@ export class ClusterRuntime implements Disposable {
         this.end({ code: null, signal: null });
       }
     });
+  }
+
+  private trackProblem(problem: AgentProblem): void {
+    this.problem({ code: 'E_TRACK', message: `A tracepoint at ${problem.siteId} failed in pid ${problem.process.pid}: ${problem.message}`, pid: problem.process.pid });
+  }
+
+  /**
+   * Planned launch: connects to a process that set its tracepoints itself and runs already (see
+   * launch/launchPlan.ts). One that ended before it could be reached left all it recorded in its
+   * journal (the agent journals everything until it is connected).
+   */
+  private async observeProcess(identity: ProcessIdentity): Promise<void> {
+    if (this.stopping || this.attached.open(identity.pid)) {
+      return;
+    }
+    this.connecting.add(identity.workerId);
     try {
-      await session.start(this.plan.breakpointsFor(identity.role), this.tracking, undefined, {
-        preloadPath: this.preloadPath,
-        pauseOnExceptions: this.pauseOnExceptions,
-        captureOutput: this.captureOutput ? (this.mode === 'launch' ? 'redirect' : 'tee') : undefined,
-        guest: this.mode === 'attach' ? this.guestOptions(identity) : undefined,
-        journalDirectory: this.sessionDirectory,
-      });
-      await session.release();
-    } catch (error) {
-      if (session.isClosed) {
-        return; // it exited while we attached: nothing to observe
+      let session: ProcessSession | undefined;
+      try {
+        session = await ProcessSession.connect(identity);
+        const record = this.attached.add(identity, session);
+        this.listenTo(session, record);
+        const running = await session.observe(this.sessionDirectory);
+        const mismatch = mismatchProblem(identity, running, { version: this.nodeVersion, execPath: this.sourcesExecutable });
+        if (mismatch) this.problem(mismatch);
+        if (!session.isClosed) {
+          this.attached.markReady(record);
+          this.attachedEmitter.fire(identity);
+        }
+      } catch (error) {
+        // Most often it ran to its end first (a connection refused or dropped, its context gone).
+        if (!(await endsSoon(identity.pid))) {
+          throw error;
+        }
+        // What it journaled after the session (if one was opened) closed and read the journal.
+        this.takeJournalOf(identity);
       }
-      throw error;
+    } finally {
+      this.connecting.delete(identity.workerId);
+      this.caughtUp.add(identity.workerId);
+      this.catchingUp.delete(identity.workerId);
     }
-    if (!session.isClosed) {
-      this.attached.markReady(record);
-      this.attachedEmitter.fire(identity);
+  }
+
+  /** The events a process that ended unreached journaled, as if it had reported them. */
+  private takeJournalOf(identity: ProcessIdentity): void {
+    for (const item of reportedItems(identity, takeJournal(path.join(this.sessionDirectory, `${identity.pid}.events`)))) {
+      if ('problem' in item) {
+        this.trackProblem(item.problem);
+      } else {
+        this.observeStage(item.event);
+      }
     }
+  }
+
+  /**
+   * Every event of every process passes here: lost handoffs are looked for, and in a planned
+   * launch a worker forked is waited for (catchingUp) until this controller has its events.
+   */
+  private observeStage(event: AnyLifecycleEvent): void {
+    if (this.planned && event.process === 'primary') {
+      const workerId = (event.detail as { workerId?: number | null }).workerId;
+      if (event.stage === 'fork' && typeof workerId === 'number' && !this.caughtUp.has(workerId) && !this.catchingUp.has(workerId)) {
+        this.catchingUp.set(workerId, event.time);
+      } else if (event.stage === 'exit' && typeof workerId === 'number' && !this.connecting.has(workerId)) {
+        // It ended without ever reporting (killed in its preload): nothing more will come of it.
+        this.catchingUp.delete(workerId);
+      }
+    }
+    this.handoffs.observe(event);
   }
 
   /** What an attached process is told of its controller; the primary also passes the preload on to new workers. */
@@ -528,6 +634,12 @@ export class ClusterRuntime implements Disposable {
     return this.attached.allOpen().map((record) => record.session);
   }
 
+  private refuseIfObserveOnly(what: string): void {
+    if (this.planned) {
+      throw new ClusterTourError('E_OBSERVE_ONLY', `Cannot ${what}: this run only watches the program (observeOnly).`);
+    }
+  }
+
   private requireSession(pid: number): ProcessSession {
     const session = this.session(pid);
     if (!session) {
@@ -551,6 +663,34 @@ export class ClusterRuntime implements Disposable {
     await closing;
     this.disposables.dispose();
     fs.rmSync(this.sessionDirectory, { recursive: true, force: true });
+  }
+}
+
+/** True when the process ends (is gone, or a zombie) within a second; polled every 20 ms. */
+async function endsSoon(pid: number): Promise<boolean> {
+  for (let waited = 0; waited <= 1000; waited += 20) {
+    if (startTimeOf(pid) === undefined) {
+      return true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return false;
+}
+
+/** A watched-only launch takes nothing that would stop or change a process (see LaunchOptions.observeOnly). */
+function checkObserveOnly(options: LaunchOptions): void {
+  if (!options.observeOnly) {
+    return;
+  }
+  const conflicts = [
+    options.presets?.length ? 'presets' : undefined,
+    options.breakpoints?.length ? 'breakpoints' : undefined,
+    options.stopOnEntry ? 'stopOnEntry' : undefined,
+    options.debugging ? 'debugging' : undefined,
+    options.tracking === false ? 'tracking: false' : undefined,
+  ].filter((name): name is string => name !== undefined);
+  if (conflicts.length > 0) {
+    throw new ClusterTourError('E_OBSERVE_ONLY', `observeOnly launches only watch the program; it cannot be combined with ${conflicts.join(', ')}.`);
   }
 }
 

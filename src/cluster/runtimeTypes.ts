@@ -37,6 +37,14 @@ export interface LaunchOptions {
   syscalls?: boolean;
   /** The strace to use (default: strace on PATH). */
   straceExecutable?: string;
+  /**
+   * The run is only watched (a trace): it never pauses, and its breakpoints never change. Each
+   * process then sets its tracepoints itself, from a plan written before the program starts
+   * (launch/launchPlan.ts), and runs on without waiting for the controller, which only connects
+   * to collect the reports. Presets, breakpoints, stopOnEntry and debugging are refused with it,
+   * and so are the calls that would change a process (setPreset, addBreakpoint, pause…).
+   */
+  observeOnly?: boolean;
 }
 
 /** What a debugger asks of every process: blackboxing, exceptions, output labelled per process. */

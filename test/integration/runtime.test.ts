@@ -26,8 +26,11 @@ const workerEvents = (observed: Observed, workerId: number): AnyLifecycleEvent[]
 for (const node of nodes) {
   for (const policy of ['rr', 'none'] as const) {
     describe(`stages with SCHED_${policy.toUpperCase()} on ${node}`, () => {
-      it('reports every stage for the right process, in time order per process', async () => {
-        const observed = await observe(fixture('http-workers.js'), { runtimeExecutable: node, schedulingPolicy: policy });
+      // Planned (observeOnly, as `cluster-tour trace` launches): each process sets its own
+      // tracepoints from the plan and runs before the controller connects.
+      for (const observeOnly of [false, true]) {
+      it(`reports every stage for the right process, in time order per process${observeOnly ? ', in a planned launch' : ''}`, async () => {
+        const observed = await observe(fixture('http-workers.js'), { runtimeExecutable: node, schedulingPolicy: policy, observeOnly });
         try {
           await observed.waitFor('LISTENING', () => listeningPort(observed.output()) !== undefined);
           const port = listeningPort(observed.output()) as number;
@@ -85,6 +88,7 @@ for (const node of nodes) {
           await observed.runtime.stop();
         }
       });
+      }
     });
   }
 }

@@ -1,6 +1,10 @@
 // Runs first in every process of a launched or attached cluster app (NODE_OPTIONS=--require). The
 // launched primary and every cluster worker open an inspector on 127.0.0.1 on a free port, report
 // it to the controller through a file, and wait until the controller has set its breakpoints.
+// A planned launch (a trace that never pauses, see launch/launchPlan.ts) writes
+// the agent and the breakpoints of each role to plan.json in the session folder beforehand: the
+// process then installs them itself, through an in-process inspector session, and runs on at
+// once; the controller connects when it can, and the agent keeps what it records until then.
 // Other children (child_process.fork that is not a worker, worker_threads) are left alone.
 // A guest: when its controller is gone (exited, or its session folder removed on detach) it does
 // nothing at all but take itself out of the environment its own children inherit, and a process
@@ -47,7 +51,9 @@
     return;
   }
 
-  let released = false;
+  const role = isWorker ? 'worker' : 'primary';
+  const plan = readPlan();
+  let released = plan !== undefined;
   // The controller's commands are served while the main thread waits in Atomics.wait (the
   // inspector interrupts it), so the gate can also look at its controller now and then.
   const wake = new Int32Array(new SharedArrayBuffer(4));
@@ -62,15 +68,26 @@
   };
   const stateKey = Symbol.for('cluster-tour.preload');
   Object.defineProperty(globalThis, stateKey, { value: state, configurable: true });
+  const file = path.join(sessionDirectory, `${process.pid}.json`);
+
+  if (plan) {
+    try {
+      observeByPlan(plan);
+    } catch (error) {
+      // A plan this process cannot follow: it says so on stderr and runs on unobserved.
+      process.stderr.write(`cluster-tour: pid ${process.pid} is not observed: ${error && error.message}\n`);
+      abandon();
+      return;
+    }
+  }
 
   const report = {
     pid: process.pid,
     ppid: process.ppid,
-    role: isWorker ? 'worker' : 'primary',
+    role,
     workerId,
     url,
   };
-  const file = path.join(sessionDirectory, `${process.pid}.json`);
   try {
     fs.writeFileSync(`${file}.tmp`, JSON.stringify(report));
     fs.renameSync(`${file}.tmp`, file);
@@ -91,8 +108,53 @@
     Atomics.wait(wake, 0, 0, gateCheckMilliseconds);
   }
 
+  /** The launch's plan (see the top), or undefined when there is none (every attach, a launch that may pause). */
+  function readPlan() {
+    let text;
+    try {
+      text = fs.readFileSync(path.join(sessionDirectory, 'plan.json'), 'utf8');
+    } catch (error) {
+      if (error.code === 'ENOENT') {
+        return undefined;
+      }
+      throw error;
+    }
+    return JSON.parse(text);
+  }
+
+  /**
+   * Installs the agent and sets the role's breakpoints through a session of this very process.
+   * Pauses are skipped (no pause could ever end: this thread would wait for itself); breakpoint
+   * conditions still run, which is all the agent needs. The session lives as long as the process.
+   */
+  function observeByPlan(plan) {
+    const install = require('vm').runInThisContext(`(${plan.agent.source})`, { filename: plan.agent.url });
+    install({ role, flushMilliseconds: plan.agent.flushMilliseconds, journal: path.join(sessionDirectory, `${process.pid}.events`) });
+    const agent = globalThis[Symbol.for(plan.agent.symbol)];
+    const session = new inspector.Session();
+    session.connect();
+    state.session = session;
+    const failed = (siteId) => (error) => {
+      if (error) {
+        agent.fail(siteId, error);
+      }
+    };
+    session.post('Debugger.enable', failed('debugger'));
+    session.post('Debugger.setSkipAllPauses', { skip: true }, failed('debugger'));
+    for (const breakpoint of plan.breakpoints[role]) {
+      session.post('Debugger.setBreakpointByUrl', breakpoint.location, failed(breakpoint.siteId));
+    }
+  }
+
   /** The controller went away before releasing this process: undo all of the above. */
   function abandon() {
+    if (state.session) {
+      state.session.disconnect();
+    }
+    const agent = globalThis[Symbol.for('cluster-tour.agent')];
+    if (agent) {
+      agent.dispose();
+    }
     delete globalThis[stateKey];
     for (const name of [file, `${file}.tmp`]) {
       try {

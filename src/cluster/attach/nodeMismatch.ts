@@ -2,7 +2,7 @@
 // wrapper or version manager can pick another, and so can `cluster.setupPrimary({ execPath })`;
 // lines differ between versions, so stops inside Node's library would be at the wrong lines.
 import type { EvaluateResult } from '../../cdp/protocol';
-import type { ProcessSession } from '../session/processSession';
+import type { ProcessIdentity, ProcessSession, RunningNode } from '../session/processSession';
 import type { ProblemEvent } from '../runtimeTypes';
 
 /** The Node whose sources were read: `process.version` and the binary. */
@@ -22,11 +22,15 @@ export async function nodeMismatch(session: ProcessSession, sources: SourcesNode
     }
     throw error;
   }
-  const running = answer.result.value as { version?: string; execPath?: string } | undefined;
+  return mismatchProblem(session.identity, answer.result.value as RunningNode | undefined, sources);
+}
+
+/** The problem to report when `running` is another Node than the one whose sources were read. */
+export function mismatchProblem(identity: ProcessIdentity, running: RunningNode | undefined, sources: SourcesNode): ProblemEvent | undefined {
   if (running?.version === undefined || running.version === sources.version) {
     return undefined;
   }
-  const { pid, role, workerId } = session.identity;
+  const { pid, role, workerId } = identity;
   const name = role === 'primary' ? 'the primary' : `worker ${workerId}`;
   return {
     code: 'E_NODE_MISMATCH',

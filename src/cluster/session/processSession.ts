@@ -9,7 +9,7 @@ import { CdpSession } from '../../cdp/session';
 import { monotonicMillisecondsExpression } from '../../common/clock';
 import { DisposableStore } from '../../common/disposable';
 import { Emitter } from '../../common/emitter';
-import { messageOf } from '../../common/errors';
+import { ClusterTourError, messageOf } from '../../common/errors';
 import type { AnyLifecycleEvent, ProcessRole, StageName } from '../../common/stages';
 import { stageNames } from '../../common/stages';
 import { agentExpression, AgentBatch, AgentOptions, installAgent } from '../agent/agent';
@@ -43,6 +43,12 @@ export interface BreakpointResolvedEvent {
   process: ProcessIdentity;
   owners: string[];
   location: SourceLocation;
+}
+
+/** What a process says of the Node it runs (`process.version`, `process.execPath`). */
+export interface RunningNode {
+  version?: string;
+  execPath?: string;
 }
 
 export interface ProcessOutputEvent {
@@ -166,7 +172,7 @@ export class ProcessSession {
   ): Promise<void> {
     const cdp = this.cdp;
     this.wanted = breakpoints;
-    this.disposables.add(cdp.onBindingCalled((event) => this.onBinding(event)));
+    this.listenToRuntime();
     this.disposables.add(cdp.onBreakpointResolved((event) => this.onResolved(event.breakpointId, [event.location])));
     this.disposables.add(cdp.onScriptParsed((event) => this.scripts.set(event.scriptId, event.url)));
     this.disposables.add(
@@ -189,26 +195,6 @@ export class ProcessSession {
         this.resumedEmitter.fire(this.identity);
       }),
     );
-    // A finished process waits for its debugger to go ("Waiting for the debugger to
-    // disconnect…"): let it go at once. Only its own context counts: vm contexts (template
-    // engines, jsdom) are destroyed whenever they are collected, and the process goes on.
-    // Runtime.enable announces the contexts that exist, the default one among them.
-    this.disposables.add(
-      cdp.onExecutionContextCreated(({ context }) => {
-        const isDefault = (context.auxData as { isDefault?: boolean } | undefined)?.isDefault === true;
-        if (isDefault || this.defaultContextId === undefined) {
-          this.defaultContextId = context.id;
-        }
-      }),
-    );
-    this.disposables.add(
-      cdp.onExecutionContextDestroyed(({ executionContextId }) => {
-        if (executionContextId === this.defaultContextId) {
-          void this.close();
-        }
-      }),
-    );
-    this.disposables.add(cdp.onClose(() => this.markClosed()));
 
     // Sent in batches, not one round trip each: the inspector handles a connection's commands in
     // order, so each still finds what the earlier ones set up, and a process waits at its gate
@@ -237,6 +223,62 @@ export class ProcessSession {
     this.breakpointsSettable = true;
     installs.push(this.setBreakpoints(this.wanted));
     await settleAll(installs);
+  }
+
+  /** Reports through the agent's binding, and the end of the process (see below). */
+  private listenToRuntime(): void {
+    const cdp = this.cdp;
+    this.disposables.add(cdp.onBindingCalled((event) => this.onBinding(event)));
+    // A finished process waits for its debugger to go ("Waiting for the debugger to
+    // disconnect…"): let it go at once. Only its own context counts: vm contexts (template
+    // engines, jsdom) are destroyed whenever they are collected, and the process goes on.
+    // Runtime.enable announces the contexts that exist, the default one among them.
+    this.disposables.add(
+      cdp.onExecutionContextCreated(({ context }) => {
+        const isDefault = (context.auxData as { isDefault?: boolean } | undefined)?.isDefault === true;
+        if (isDefault || this.defaultContextId === undefined) {
+          this.defaultContextId = context.id;
+        }
+      }),
+    );
+    this.disposables.add(
+      cdp.onExecutionContextDestroyed(({ executionContextId }) => {
+        if (executionContextId === this.defaultContextId) {
+          void this.close();
+        }
+      }),
+    );
+    this.disposables.add(cdp.onClose(() => this.markClosed()));
+  }
+
+  /**
+   * Connects to a process of a planned launch (launch/launchPlan.ts), which set its breakpoints
+   * and installed its agent itself and runs already: only the Runtime domain (its end, the
+   * default context's destruction, is when the session closes), the binding, and the agent told
+   * to report through it, in one round trip. When it resolves, everything the process recorded
+   * until then has been emitted; it says which Node the process runs. When it fails the session
+   * is closed: a process that could not be set up must not wait for this session at its exit.
+   */
+  async observe(journalDirectory: string): Promise<RunningNode> {
+    const cdp = this.cdp;
+    this.listenToRuntime();
+    this.journal = path.join(journalDirectory, `${this.identity.pid}.events`);
+    const expression = `(() => { const agent = ${agentExpression}; return { until: agent ? agent.connect(${JSON.stringify(this.bindingName)}) : undefined, version: process.version, execPath: process.execPath }; })()`;
+    // In this order, in one batch: the inspector handles them in the order they are sent.
+    const batch = [cdp.enableRuntime(), cdp.addBinding(this.bindingName)];
+    const answer = cdp.evaluateValue(expression, (exception) => ({
+      code: 'E_AGENT_CONNECT',
+      message: `Could not connect to the stage tracker of pid ${this.identity.pid}: ${exception.exception?.description ?? exception.text}`,
+    }));
+    try {
+      await settleAll([...batch, answer]);
+    } catch (error) {
+      // Most often its code has run to the end meanwhile, and it waits for its debuggers to go.
+      await this.close();
+      throw error;
+    }
+    this.released = true;
+    return (await answer) as RunningNode;
   }
 
   /**
@@ -398,27 +440,11 @@ export class ProcessSession {
       return;
     }
     this.journal = undefined;
-    let text: string;
     try {
-      text = fs.readFileSync(journal, 'utf8');
+      this.takeBatch(takeJournal(journal));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        return; // nothing rare was recorded
-      }
-      this.problemEmitter.fire({ process: this.identity, siteId: 'agent', message: `could not read the journal ${journal}: ${messageOf(error)}` });
-      return;
+      this.problemEmitter.fire({ process: this.identity, siteId: 'agent', message: messageOf(error) });
     }
-    const entries: AgentBatch = [];
-    for (const line of text.split('\n')) {
-      try {
-        if (line !== '') entries.push(JSON.parse(line) as AgentBatch[number]);
-      } catch {
-        // The last line of a process killed while it wrote: what it held was never complete.
-        break;
-      }
-    }
-    this.takeBatch(entries);
-    fs.rmSync(journal, { force: true });
   }
 
   private async applyBreakpoints(wanted: readonly MergedBreakpoint[]): Promise<void> {
@@ -497,22 +523,62 @@ export class ProcessSession {
   }
 
   private takeBatch(batch: AgentBatch): void {
-    const { pid, role, workerId } = this.identity;
-    for (const [stage, time, detail, number] of batch) {
-      if (number !== undefined) {
-        if (number <= this.lastJournaled) {
-          continue; // already taken from the other path
-        }
-        this.lastJournaled = number;
-      }
-      if (stage === 'agent-error') {
-        const problem = detail as { siteId: string; message: string };
-        this.problemEmitter.fire({ process: this.identity, siteId: problem.siteId, message: problem.message });
-      } else if (knownStages.has(stage)) {
-        this.stageEmitter.fire({ stage: stage as StageName, process: role, workerId, pid, time, detail } as AnyLifecycleEvent);
+    const fresh = batch.filter(([, , , number]) => {
+      if (number === undefined) return true;
+      if (number <= this.lastJournaled) return false; // already taken from the other path
+      this.lastJournaled = number;
+      return true;
+    });
+    for (const item of reportedItems(this.identity, fresh)) {
+      if ('problem' in item) {
+        this.problemEmitter.fire(item.problem);
+      } else {
+        this.stageEmitter.fire(item.event);
       }
     }
   }
+}
+
+/** What an agent's report (or journal) says: lifecycle events, and problems of its tracepoints. */
+export function reportedItems(identity: ProcessIdentity, batch: AgentBatch): Array<{ event: AnyLifecycleEvent } | { problem: AgentProblem }> {
+  const { pid, role, workerId } = identity;
+  const items: Array<{ event: AnyLifecycleEvent } | { problem: AgentProblem }> = [];
+  for (const [stage, time, detail] of batch) {
+    if (stage === 'agent-error') {
+      const problem = detail as { siteId: string; message: string };
+      items.push({ problem: { process: identity, siteId: problem.siteId, message: problem.message } });
+    } else if (knownStages.has(stage)) {
+      items.push({ event: { stage: stage as StageName, process: role, workerId, pid, time, detail } as AnyLifecycleEvent });
+    }
+  }
+  return items;
+}
+
+/**
+ * The entries of an agent's journal (AgentOptions.journal), then removes the file: none when the
+ * process journaled nothing. A last line cut short (the process killed while it wrote) is left out.
+ */
+export function takeJournal(journal: string): AgentBatch {
+  let text: string;
+  try {
+    text = fs.readFileSync(journal, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return []; // nothing rare was recorded
+    }
+    throw new ClusterTourError('E_JOURNAL', `Could not read the journal ${journal}: ${messageOf(error)}`);
+  }
+  const entries: AgentBatch = [];
+  for (const line of text.split('\n')) {
+    try {
+      if (line !== '') entries.push(JSON.parse(line) as AgentBatch[number]);
+    } catch {
+      // The last line of a process killed while it wrote: what it held was never complete.
+      break;
+    }
+  }
+  fs.rmSync(journal, { force: true });
+  return entries;
 }
 
 /**

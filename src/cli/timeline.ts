@@ -13,6 +13,12 @@ export interface TimelineOptions {
   reportedUntil: () => Promise<number>;
   /** The least time between two rounds of reports, so a busy program is not asked on every event. */
   roundMilliseconds?: number;
+  /**
+   * A time no round could answer past now (see ClusterRuntime.heldUntil): a process not yet
+   * reached may still tell of anything after it. While every item held is at or after it, no
+   * round could release one, and none is asked for: each costs every process an interruption.
+   */
+  heldUntil?: () => number;
 }
 
 export class Timeline<T extends Timed> {
@@ -47,6 +53,11 @@ export class Timeline<T extends Timed> {
     if (this.asking || this.timer !== undefined || this.ended || this.held.length === 0) {
       return;
     }
+    const heldUntil = this.options.heldUntil?.() ?? Number.POSITIVE_INFINITY;
+    if (this.held.every((item) => item.time >= heldUntil)) {
+      this.wait();
+      return;
+    }
     this.asking = true;
     this.options.reportedUntil().then(
       (until) => this.answered(until),
@@ -64,11 +75,16 @@ export class Timeline<T extends Timed> {
       this.release(until);
     }
     if (this.held.length > 0) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.ask();
-      }, this.options.roundMilliseconds ?? 20);
+      this.wait();
     }
+  }
+
+  /** Asks again after a round's interval. */
+  private wait(): void {
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.ask();
+    }, this.options.roundMilliseconds ?? 20);
   }
 
   private release(until: number): void {

@@ -68,7 +68,7 @@ export async function runTrace(options: TraceArguments, io: TraceIo, signals: No
         syscallPrinter.afterStage(event);
       }
     },
-    { reportedUntil: () => runtime.reportedUntil() },
+    { reportedUntil: () => runtime.reportedUntil(), heldUntil: () => runtime.heldUntil() },
   );
   const svg = options.svg === undefined ? undefined : new SvgOutput(options.svg, options.attach ? `cluster-tour trace --attach ${options.attach.host}:${options.attach.port}` : `cluster-tour trace ${path.basename(options.program ?? samplePath())}`);
   runtime.onStage((event) => {

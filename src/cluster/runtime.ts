@@ -327,7 +327,7 @@ export class ClusterRuntime implements Disposable {
    * answer within `limitMilliseconds` (busy in a long synchronous loop) is not waited for.
    */
   async reportedUntil(limitMilliseconds = 2000): Promise<number> {
-    let until = Math.min(monotonicMilliseconds(), ...this.catchingUp.values());
+    let until = Math.min(monotonicMilliseconds(), this.heldUntil());
     // A process answers with its own bound: earlier than now while a 'connection' it emitted is
     // not recorded yet (agent.ts).
     const answers = Promise.allSettled(
@@ -340,6 +340,15 @@ export class ClusterRuntime implements Disposable {
     await Promise.race([answers, new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMilliseconds)))]);
     clearTimeout(timer);
     return until;
+  }
+
+  /**
+   * A time `reportedUntil` cannot answer past yet: in a planned launch, the fork of a worker (or
+   * the launch of the primary) not yet reached, which may still tell of anything after it.
+   * Infinity when there is none.
+   */
+  heldUntil(): number {
+    return Math.min(Number.POSITIVE_INFINITY, ...this.catchingUp.values());
   }
 
   /** Resolves when the program has ended (or the attached primary went away). */

@@ -264,12 +264,14 @@ export class ProcessSession {
     this.listenToRuntime();
     this.journal = path.join(journalDirectory, `${this.identity.pid}.events`);
     const expression = `(() => { const agent = ${agentExpression}; return { until: agent ? agent.connect(${JSON.stringify(this.bindingName)}) : undefined, version: process.version, execPath: process.execPath }; })()`;
-    // In this order, in one batch: the inspector handles them in the order they are sent.
+    // In this order, in one batch: the inspector handles them in the order they are sent. The
+    // last lets a process started with --inspect-brk go on, as `release` does.
     const batch = [cdp.enableRuntime(), cdp.addBinding(this.bindingName)];
     const answer = cdp.evaluateValue(expression, (exception) => ({
       code: 'E_AGENT_CONNECT',
       message: `Could not connect to the stage tracker of pid ${this.identity.pid}: ${exception.exception?.description ?? exception.text}`,
     }));
+    batch.push(cdp.runIfWaitingForDebugger());
     try {
       await settleAll([...batch, answer]);
     } catch (error) {

@@ -135,4 +135,32 @@ describe('agent reports', () => {
       fs.rmSync(path.dirname(journal), { recursive: true, force: true });
     }
   });
+
+  it("touches no timer when the controller asks for a report (it runs as an interrupt, maybe inside Node's timer code)", async () => {
+    const calls: string[] = [];
+    const realSet = globalThis.setTimeout;
+    const realClear = globalThis.clearTimeout;
+    // What the agent captures at its install: counted, otherwise the real ones.
+    globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => (calls.push('set'), realSet(...args))) as typeof setTimeout;
+    globalThis.clearTimeout = ((timer: Parameters<typeof clearTimeout>[0]) => (calls.push('clear'), realClear(timer))) as typeof clearTimeout;
+    let installedAgent: ReturnType<typeof installed>;
+    try {
+      installedAgent = installed();
+    } finally {
+      globalThis.setTimeout = realSet;
+      globalThis.clearTimeout = realClear;
+    }
+    const { agent, reports } = installedAgent;
+    agent.record('connection', { seq: 1 });
+    await turns(); // the first after a quiet spell goes at once
+    agent.record('connection', { seq: 2 }); // waits for the interval: a timer is pending
+    assert.deepEqual(calls, ['set', 'set']);
+    agent.reportUntilNow();
+    agent.record('listening', { port: 1 }); // a rare event sends at once, through the same flush
+    assert.deepEqual(calls, ['set', 'set'], 'neither the report nor the rare event cleared or set a timer');
+    assert.deepEqual(
+      reports.map((batch) => batch.map(([stage, , detail]) => `${stage} ${JSON.stringify(detail)}`)),
+      [['connection {"seq":1}'], ['connection {"seq":2}'], ['listening {"port":1}']],
+    );
+  });
 });

@@ -68,7 +68,6 @@ export function installAgent(options: AgentOptions): string {
         ? preload.require(id)
         : nodeProcess.mainModule?.require(id);
   const setTimer = globalThis.setTimeout;
-  const clearTimer = globalThis.clearTimeout;
   // CLOCK_MONOTONIC, the clock every process shares (monotonicMilliseconds in src/common/clock.ts).
   const hrtime = nodeProcess.hrtime;
   const now = (): number => Number(hrtime.bigint()) / 1e6;
@@ -92,10 +91,17 @@ export function installAgent(options: AgentOptions): string {
 
   /** The time before which everything this process recorded has been handed to `flush` (see the worker's hooks). */
   let reportedUntil = (): number => now();
+  /**
+   * Sends what is buffered. It never touches Node's timer lists: the controller calls it through
+   * Runtime.evaluate (`reportUntilNow`, `connect`, `dispose`), which the inspector runs as an
+   * interrupt in the middle of whatever JavaScript the process runs, Node's own timer code
+   * included; a clearTimeout from there corrupted a list being walked, and under load the
+   * process died in listOnTimeout ("timer._onTimeout is not a function"). A timer still pending
+   * fires later and finds less or nothing to send.
+   */
   const flush = (): void => {
-    if (timer !== undefined) {
-      clearTimer(timer);
-      timer = undefined;
+    if (disposed) {
+      return;
     }
     if (buffer.length > 0 && binding !== undefined) {
       const batch = buffer;
@@ -104,6 +110,10 @@ export function installAgent(options: AgentOptions): string {
       perConnectionBuffered = false;
       binding(JSON.stringify(batch));
     }
+  };
+  const onTimer = (): void => {
+    timer = undefined;
+    flush();
   };
   const record = (stage: string, detail: unknown, time?: number): void => {
     if (perConnection.has(stage)) perConnectionBuffered = true;
@@ -127,7 +137,7 @@ export function installAgent(options: AgentOptions): string {
       return;
     }
     if (timer === undefined && binding !== undefined) {
-      timer = setTimer(flush, Math.max(0, lastSent + options.flushMilliseconds.perConnection - now()));
+      timer = setTimer(onTimer, Math.max(0, lastSent + options.flushMilliseconds.perConnection - now()));
       timer.unref?.();
     }
   };

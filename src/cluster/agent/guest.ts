@@ -120,9 +120,21 @@ export function installGuest(options: GuestOptions): GuestInstallResult {
       guest.dispose();
     }
   };
-  const timer = globalThis.setInterval(check, options.checkMilliseconds);
-  timer.unref?.();
-  restores.push(() => globalThis.clearInterval(timer));
+  // Installed and disposed through Runtime.evaluate, which the inspector may run in the middle of
+  // Node's own timer code (see agent.ts's flush): the interval is set and cleared from a
+  // microtask, when that code is not half way through a list.
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let ended = false;
+  globalThis.queueMicrotask(() => {
+    if (!ended) {
+      timer = globalThis.setInterval(check, options.checkMilliseconds);
+      timer.unref?.();
+    }
+  });
+  restores.push(() => {
+    ended = true;
+    globalThis.queueMicrotask(() => globalThis.clearInterval(timer));
+  });
 
   if (options.environment) {
     // Exactly the values found, absent ones included; a value the app changed since is its own.

@@ -20,17 +20,13 @@ import {
   spawnCli,
   startCli,
   testMarkerVariable,
+  transcript,
   type CliResult,
 } from '../support/processes';
 import { testNodes } from '../support/cluster';
 
 const fixtures = path.join(repositoryRoot(), 'test', 'fixtures');
 const fixture = (name: string): string => path.join(fixtures, name);
-
-/** What a failed assertion shows of a run. */
-function transcript(result: CliResult): string {
-  return `exit ${result.signal ?? result.code}${result.timedOut ? ' (timed out)' : ''}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`;
-}
 
 /** One parsed line of the readable trace. */
 interface TraceLine {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { assertNoProcessesLeft, repositoryRoot, spawnCli, startCli, type CliResult } from '../support/processes';
+import { assertNoProcessesLeft, repositoryRoot, spawnCli, startCli, transcript, type CliResult } from '../support/processes';
 import { testNodes } from '../support/cluster';
 
 interface JsonEvent {
@@ -30,9 +30,8 @@ interface JsonEvent {
 const sample = path.join(repositoryRoot(), 'samples', 'http-cluster.js');
 const longCluster = path.join(repositoryRoot(), 'test', 'fixtures', 'long-cluster.js');
 
-function transcript(result: CliResult): string {
-  return `exit ${result.signal ?? result.code}\n--- stdout\n${result.stdout.slice(-6000)}\n--- stderr\n${result.stderr}`;
-}
+/** The trace of a syscall run is long: its end is what tells. */
+const transcriptOf = (result: CliResult): string => transcript(result, 6000);
 
 function jsonLines(result: CliResult): JsonEvent[] {
   return result.stdout
@@ -48,15 +47,15 @@ for (const node of testNodes) {
     it('proves a round-robin connection by its inode: accept4 in the primary → sendmsg SCM_RIGHTS → recvmsg in a worker → epoll_ctl ADD there', async () => {
       const result = await spawnCli(['trace', '--json', '--syscalls', '--runtime', node, sample], { env: { SAMPLE_REQUESTS: '3' } });
       await assertNoProcessesLeft(result.marker, { after: 'the traced sample ended' });
-      assert.equal(result.code, 0, transcript(result));
-      assert.doesNotMatch(result.stderr, /syscalls are off/, transcript(result));
+      assert.equal(result.code, 0, transcriptOf(result));
+      assert.doesNotMatch(result.stderr, /syscalls are off/, transcriptOf(result));
       const events = jsonLines(result);
       const received = events.filter((event) => event.stage === 'newconn-received');
-      assert.ok(received.length > 0, `no newconn-received\n${transcript(result)}`);
+      assert.ok(received.length > 0, `no newconn-received\n${transcriptOf(result)}`);
       for (const arrival of received) {
         const worker = arrival.pid;
         const recv = syscalls(events, 'recvmsg').find((event) => event.pid === worker && event.detail.passedFds?.some((passed) => passed.fd === arrival.detail.fd));
-        assert.ok(recv, `no recvmsg with SCM_RIGHTS of fd ${arrival.detail.fd} in worker ${arrival.workerId}\n${transcript(result)}`);
+        assert.ok(recv, `no recvmsg with SCM_RIGHTS of fd ${arrival.detail.fd} in worker ${arrival.workerId}\n${transcriptOf(result)}`);
         const inode = recv.detail.passedFds?.find((passed) => passed.fd === arrival.detail.fd)?.socket;
         assert.ok(typeof inode === 'number');
         const accept = syscalls(events, 'accept4').find((event) => event.detail.socket === inode);
@@ -79,34 +78,34 @@ for (const node of testNodes) {
     it('shows each stage with its syscalls in the terminal, the IPC channel named as a socket pair', async () => {
       const result = await spawnCli(['trace', '--syscalls', '--runtime', node, sample], { env: { SAMPLE_REQUESTS: '2' } });
       await assertNoProcessesLeft(result.marker, { after: 'the traced sample ended' });
-      assert.equal(result.code, 0, transcript(result));
-      assert.match(result.stdout, /accepted .*\n\s+└ primary \(pid \d+\) accept4\(listening socket:\[\d+\]\) = fd \d+ socket:\[(\d+)\]/, transcript(result));
-      assert.match(result.stdout, /newconn-sent .*\n\s+└ primary \(pid \d+\) sendmsg\(fd \d+ socket:\[\d+\], SCM_RIGHTS \[fd \d+ socket:\[\d+\]\]\) = \d+ over the IPC channel, a Unix socket pair \[\d+\]↔\[\d+\]/, transcript(result));
-      assert.match(result.stdout, /connection .*\n\s+└ worker \d \(pid \d+\) epoll_ctl\(ADD, fd \d+ socket:\[\d+\]\) = 0/, transcript(result));
+      assert.equal(result.code, 0, transcriptOf(result));
+      assert.match(result.stdout, /accepted .*\n\s+└ primary \(pid \d+\) accept4\(listening socket:\[\d+\]\) = fd \d+ socket:\[(\d+)\]/, transcriptOf(result));
+      assert.match(result.stdout, /newconn-sent .*\n\s+└ primary \(pid \d+\) sendmsg\(fd \d+ socket:\[\d+\], SCM_RIGHTS \[fd \d+ socket:\[\d+\]\]\) = \d+ over the IPC channel, a Unix socket pair \[\d+\]↔\[\d+\]/, transcriptOf(result));
+      assert.match(result.stdout, /connection .*\n\s+└ worker \d \(pid \d+\) epoll_ctl\(ADD, fd \d+ socket:\[\d+\]\) = 0/, transcriptOf(result));
     });
 
     it('under SCHED_NONE, every worker polls the same listening socket and a connection wakes more than one', async () => {
       const result = await spawnCli(['trace', '--syscalls', '--json', '--sched', 'none', '--runtime', node, sample], { env: { SAMPLE_WORKERS: '4', SAMPLE_REQUESTS: '12' } });
       await assertNoProcessesLeft(result.marker, { after: 'the traced sample ended' });
-      assert.equal(result.code, 0, transcript(result));
+      assert.equal(result.code, 0, transcriptOf(result));
       const events = jsonLines(result);
       const polled = syscalls(events, 'epoll_ctl').filter((event) => event.process === 'worker' && event.detail.op === 'ADD');
       const listening = syscalls(events, 'listen').map((event) => event.detail.socket);
       const shared = polled.filter((event) => listening.includes(event.detail.socket));
       assert.equal(new Set(shared.map((event) => event.detail.socket)).size, 1, 'one listening socket');
-      assert.ok(new Set(shared.map((event) => event.pid)).size >= 2, `fewer than 2 workers poll the listening socket\n${transcript(result)}`);
+      assert.ok(new Set(shared.map((event) => event.pid)).size >= 2, `fewer than 2 workers poll the listening socket\n${transcriptOf(result)}`);
       const lost = syscalls(events, 'accept4').filter((event) => event.process === 'worker' && event.detail.error === 'EAGAIN');
-      assert.ok(lost.length > 0, `no worker lost an accept4 race (EAGAIN)\n${transcript(result)}`);
+      assert.ok(lost.length > 0, `no worker lost an accept4 race (EAGAIN)\n${transcriptOf(result)}`);
     });
 
     it('says once that strace is missing and traces as usual', async () => {
       const result = await spawnCli(['trace', '--syscalls', '--strace', '/nonexistent/strace', '--runtime', node, sample], { env: { SAMPLE_REQUESTS: '1' } });
       await assertNoProcessesLeft(result.marker, { after: 'the sample ended' });
-      assert.equal(result.code, 0, transcript(result));
+      assert.equal(result.code, 0, transcriptOf(result));
       const notes = result.stderr.split('\n').filter((line) => line.includes('syscalls are off'));
       assert.deepEqual(notes, ['cluster-tour: syscalls are off: /nonexistent/strace was not found (Debian: apt-get install strace)']);
-      assert.match(result.stdout, /connection/, transcript(result));
-      assert.doesNotMatch(result.stdout, / syscall |└/, transcript(result));
+      assert.match(result.stdout, /connection/, transcriptOf(result));
+      assert.doesNotMatch(result.stdout, / syscall |└/, transcriptOf(result));
     });
 
     it('SIGINT stops the program and strace with it: nothing is left', async () => {
@@ -115,7 +114,7 @@ for (const node of testNodes) {
       process.kill(run.pid, 'SIGINT');
       const result = await run.finished;
       await assertNoProcessesLeft(run.marker, { after: 'the CLI exited on SIGINT' });
-      assert.equal(result.code, 130, transcript(result));
+      assert.equal(result.code, 130, transcriptOf(result));
     });
   });
 }

@@ -308,6 +308,12 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Cli
 }
 
 /** Runs the CLI to its end (or its time limit) and returns what it printed and how it exited. */
+/** What a CLI run did, for an assertion's message: its end, its stdout (the last `stdoutTail` characters) and its stderr. */
+export function transcript(result: CliResult, stdoutTail = Number.POSITIVE_INFINITY): string {
+  const stdout = Number.isFinite(stdoutTail) ? result.stdout.slice(-stdoutTail) : result.stdout;
+  return `exit ${result.signal ?? result.code}${result.timedOut ? ' (timed out)' : ''}\n--- stdout\n${stdout}\n--- stderr\n${result.stderr}`;
+}
+
 export async function spawnCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult & { marker: string }> {
   const run = startCli(args, options);
   return { ...(await run.finished), marker: run.marker };

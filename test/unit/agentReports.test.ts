@@ -163,4 +163,37 @@ describe('agent reports', () => {
       [['connection {"seq":1}'], ['connection {"seq":2}'], ['listening {"port":1}']],
     );
   });
+
+  it('loses no event when a report is asked for while one is being recorded (the report runs where the clock is read)', async () => {
+    const realHrtime = process.hrtime;
+    let interrupt: (() => void) | undefined;
+    // The clock the agent takes at its install: a report asked for on the next read, as the
+    // inspector's interrupt may run it in the middle of `record`.
+    const clock = Object.assign((time?: [number, number]) => realHrtime(time), {
+      bigint: (): bigint => {
+        const hook = interrupt;
+        interrupt = undefined;
+        hook?.();
+        return realHrtime.bigint();
+      },
+    });
+    process.hrtime = clock as typeof process.hrtime;
+    let installedAgent: ReturnType<typeof installed>;
+    try {
+      installedAgent = installed();
+    } finally {
+      process.hrtime = realHrtime;
+    }
+    const { agent, reports } = installedAgent;
+    agent.record('connection', { seq: 1 });
+    await turns(); // sent at once; the next waits for the interval
+    agent.record('connection', { seq: 2 });
+    interrupt = () => agent.reportUntilNow();
+    agent.record('newconn-received', { seq: 3 }); // stamped now: the report runs at that read
+    agent.flush();
+    assert.deepEqual(
+      reports.flat().map(([stage, , detail]) => `${stage} ${(detail as { seq: number }).seq}`),
+      ['connection 1', 'connection 2', 'newconn-received 3'],
+    );
+  });
 });

@@ -116,13 +116,16 @@ export function installAgent(options: AgentOptions): string {
     flush();
   };
   const record = (stage: string, detail: unknown, time?: number): void => {
-    if (perConnection.has(stage)) perConnectionBuffered = true;
+    // The clock is read first: a call is where the controller's report may run (an interrupt,
+    // see flush) and send the buffer away; the entry must go into the buffer as it is after that,
+    // not into the one already sent.
+    const at = time ?? now();
     // Until a controller is connected every event is journaled: a process that ends before it
     // connects leaves all it recorded there.
     if ((perConnection.has(stage) && binding !== undefined) || journal === undefined || fs === undefined) {
-      buffer.push([stage, time ?? now(), detail]);
+      buffer.push([stage, at, detail]);
     } else {
-      const entry: [string, number, unknown, number] = [stage, time ?? now(), detail, ++journaled];
+      const entry: [string, number, unknown, number] = [stage, at, detail, ++journaled];
       try {
         fs.appendFileSync(journal, `${JSON.stringify(entry)}\n`);
       } catch {
@@ -131,6 +134,7 @@ export function installAgent(options: AgentOptions): string {
       }
       buffer.push(entry);
     }
+    if (perConnection.has(stage)) perConnectionBuffered = true;
     if (!perConnection.has(stage)) {
       // With the per-connection events recorded before it, in the order they happened.
       flush();

@@ -32,6 +32,7 @@ import { callSiteModules, readNodeSources } from './callSites/nodeSources';
 import { AgentProblem, BreakpointResolvedEvent, ProcessIdentity, ProcessOutputEvent, ProcessSession, reportedItems, takeJournal } from './session/processSession';
 import { launchPlan, writeLaunchPlan } from './launch/launchPlan';
 import { startTimeOf } from './processes/procfs';
+import { ReachWatch } from './reachWatch';
 import { resolveCallSites } from './callSites/resolver';
 import { SyscallTrace } from './syscalls/syscallTrace';
 import type { AttachOptions, BreakpointRequest, DebuggerOptions, EndEvent, LaunchOptions, OutputEvent, PresetState, ProblemEvent, RuntimePausedEvent } from './runtimeTypes';
@@ -62,19 +63,8 @@ export class ClusterRuntime implements Disposable {
   private sourcesExecutable = '';
   /** Titles of the presets people defined, by id. */
   private presetTitles: ReadonlyMap<string, string> = new Map();
-  /** A planned launch (LaunchOptions.observeOnly): processes run without waiting for the controller. */
-  private planned = false;
-  /**
-   * Planned launch: the processes that may have recorded events this controller has not had yet,
-   * because it is not connected to them yet, by worker id (null: the launched primary), with the
-   * time from which they may have (the primary's `fork` of the worker; the launch). No event
-   * before the earliest of them is said to be reported.
-   */
-  private readonly catchingUp = new Map<number | null, number>();
-  /** Planned launch: worker ids (null: the launched primary) this controller has all the events of, or is connected to. */
-  private readonly caughtUp = new Set<number | null>();
-  /** Planned launch: worker ids whose process reported and is being connected to. */
-  private readonly connecting = new Set<number | null>();
+  /** A planned launch (LaunchOptions.observeOnly): processes run without waiting for the controller, which tracks what it has reached. */
+  private reach: ReachWatch | undefined;
 
   private readonly stageEmitter = new Emitter<AnyLifecycleEvent>();
   /** Every process's events pass through it, so that lost handoffs are reported. */
@@ -193,9 +183,9 @@ export class ClusterRuntime implements Disposable {
       runtime.traceSyscalls(options.straceExecutable, env);
     }
     if (options.observeOnly) {
-      runtime.planned = true;
       writeLaunchPlan(sessionDirectory, launchPlan({ primary: runtime.plan.breakpointsFor('primary'), worker: runtime.plan.breakpointsFor('worker') }, { perConnection: flushMilliseconds }));
-      runtime.catchingUp.set(null, monotonicMilliseconds());
+      runtime.reach = new ReachWatch();
+      runtime.reach.launched(monotonicMilliseconds());
     }
     const spawnOptions = {
       runtimeExecutable,
@@ -348,7 +338,7 @@ export class ClusterRuntime implements Disposable {
    * Infinity when there is none.
    */
   heldUntil(): number {
-    return Math.min(Number.POSITIVE_INFINITY, ...this.catchingUp.values());
+    return this.reach?.heldUntil() ?? Number.POSITIVE_INFINITY;
   }
 
   /** Resolves when the program has ended (or the attached primary went away). */
@@ -478,8 +468,8 @@ export class ClusterRuntime implements Disposable {
   }
 
   private async attachReported(report: ProcessReport): Promise<void> {
-    if (this.planned) {
-      return this.observeProcess({ pid: report.pid, role: report.role, workerId: report.workerId, webSocketUrl: report.url });
+    if (this.reach) {
+      return this.observeProcess(this.reach, { pid: report.pid, role: report.role, workerId: report.workerId, webSocketUrl: report.url });
     }
     await this.attachProcess({ pid: report.pid, role: report.role, workerId: report.workerId, webSocketUrl: report.url });
   }
@@ -547,11 +537,11 @@ export class ClusterRuntime implements Disposable {
    * launch/launchPlan.ts). One that ended before it could be reached left all it recorded in its
    * journal (the agent journals everything until it is connected).
    */
-  private async observeProcess(identity: ProcessIdentity): Promise<void> {
+  private async observeProcess(reach: ReachWatch, identity: ProcessIdentity): Promise<void> {
     if (this.stopping || this.attached.open(identity.pid)) {
       return;
     }
-    this.connecting.add(identity.workerId);
+    reach.connectingTo(identity.workerId);
     try {
       let session: ProcessSession | undefined;
       try {
@@ -574,9 +564,7 @@ export class ClusterRuntime implements Disposable {
         this.takeJournalOf(identity);
       }
     } finally {
-      this.connecting.delete(identity.workerId);
-      this.caughtUp.add(identity.workerId);
-      this.catchingUp.delete(identity.workerId);
+      reach.reachedTo(identity.workerId);
     }
   }
 
@@ -591,20 +579,9 @@ export class ClusterRuntime implements Disposable {
     }
   }
 
-  /**
-   * Every event of every process passes here: lost handoffs are looked for, and in a planned
-   * launch a worker forked is waited for (catchingUp) until this controller has its events.
-   */
+  /** Every event of every process passes here: lost handoffs are looked for, and a planned launch's order kept (ReachWatch). */
   private observeStage(event: AnyLifecycleEvent): void {
-    if (this.planned && event.process === 'primary') {
-      const workerId = (event.detail as { workerId?: number | null }).workerId;
-      if (event.stage === 'fork' && typeof workerId === 'number' && !this.caughtUp.has(workerId) && !this.catchingUp.has(workerId)) {
-        this.catchingUp.set(workerId, event.time);
-      } else if (event.stage === 'exit' && typeof workerId === 'number' && !this.connecting.has(workerId)) {
-        // It ended without ever reporting (killed in its preload): nothing more will come of it.
-        this.catchingUp.delete(workerId);
-      }
-    }
+    this.reach?.observe(event);
     this.handoffs.observe(event);
   }
 
@@ -644,7 +621,7 @@ export class ClusterRuntime implements Disposable {
   }
 
   private refuseIfObserveOnly(what: string): void {
-    if (this.planned) {
+    if (this.reach) {
       throw new ClusterTourError('E_OBSERVE_ONLY', `Cannot ${what}: this run only watches the program (observeOnly).`);
     }
   }

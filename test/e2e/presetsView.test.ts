@@ -4,8 +4,7 @@
 // at accept, unchecking `accept` in the view disarms it at once, and after Continue the program
 // runs to its end with no further stop, leaving nothing running.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { callSites } from '../../src/cluster/callSites/callSites';
@@ -13,18 +12,12 @@ import { callSiteModules, readNodeSources } from '../../src/cluster/callSites/no
 import { resolveCallSites } from '../../src/cluster/callSites/resolver';
 import { listProcesses } from '../support/processes';
 import { statusBarTexts, viewRows, waitFor } from './waitFor';
-import { inWorkbench, repositoryRoot } from './workbench';
+import { inWorkbench, launchFolder, repositoryRoot } from './workbench';
 
 /** The bundled sample (a few requests, then a clean exit) as app.js, launched with presets ["accept"]. */
 function appFolder(): string {
-  const folder = mkdtempSync(path.join(tmpdir(), 'cluster-tour-presets-'));
-  copyFileSync(path.join(repositoryRoot, 'samples', 'http-cluster.js'), path.join(folder, 'app.js'));
-  mkdirSync(path.join(folder, '.vscode'));
-  const configuration = { type: 'cluster-tour', request: 'launch', name: 'Cluster', program: '${workspaceFolder}/app.js', presets: ['accept'] };
-  writeFileSync(path.join(folder, '.vscode', 'launch.json'), JSON.stringify({ version: '0.2.0', configurations: [configuration] }, null, 2));
   // This test's node shows internal sources, so the test resolves the same lines.
-  writeFileSync(path.join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'clusterTour.presets': ['listen'], 'clusterTour.runtimeExecutable': process.execPath }, null, 2));
-  return folder;
+  return launchFolder('presets', path.join(repositoryRoot, 'samples', 'http-cluster.js'), { presets: ['accept'] }, { 'clusterTour.presets': ['listen'], 'clusterTour.runtimeExecutable': process.execPath });
 }
 
 describe('the Presets view in code-server', () => {

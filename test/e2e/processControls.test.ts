@@ -3,23 +3,15 @@
 // pause and resume every process; Pause and Continue on one row act on that process only; Kill
 // Worker on a row ends that worker, which shows exited, and the respawned worker appears.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { listProcesses } from '../support/processes';
 import { viewRows, waitFor } from './waitFor';
-import { inWorkbench, repositoryRoot } from './workbench';
+import { inWorkbench, launchFolder, repositoryRoot } from './workbench';
 
 function appFolder(): string {
-  const folder = mkdtempSync(path.join(tmpdir(), 'cluster-tour-controls-'));
-  copyFileSync(path.join(repositoryRoot, 'test', 'fixtures', 'ticking-workers.js'), path.join(folder, 'app.js'));
-  mkdirSync(path.join(folder, '.vscode'));
-  const configuration = { type: 'cluster-tour', request: 'launch', name: 'Cluster', program: '${workspaceFolder}/app.js', presets: [] };
-  writeFileSync(path.join(folder, '.vscode', 'launch.json'), JSON.stringify({ version: '0.2.0', configurations: [configuration] }, null, 2));
   // Stops (Pause All) would otherwise bring Run and Debug to the front over the Processes view.
-  writeFileSync(path.join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'debug.openDebug': 'neverOpen' }, null, 2));
-  return folder;
+  return launchFolder('controls', path.join(repositoryRoot, 'test', 'fixtures', 'ticking-workers.js'), {}, { 'debug.openDebug': 'neverOpen' });
 }
 
 /** Name → state of each process row ("Worker 1" → "paused"). */

@@ -2,22 +2,15 @@
 // view with the primary and both workers (pid, inspector port, stage); stopping the session marks
 // them exited and leaves no process of the app running.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { listProcesses } from '../support/processes';
 import { waitFor } from './waitFor';
-import { inWorkbench, repositoryRoot } from './workbench';
+import { inWorkbench, launchFolder, repositoryRoot } from './workbench';
 
 /** A folder with the fixture as app.js (it serves until told to quit) and a launch.json for it. */
 function appFolder(): string {
-  const folder = mkdtempSync(path.join(tmpdir(), 'cluster-tour-view-'));
-  copyFileSync(path.join(repositoryRoot, 'test', 'fixtures', 'http-workers.js'), path.join(folder, 'app.js'));
-  mkdirSync(path.join(folder, '.vscode'));
-  const configuration = { type: 'cluster-tour', request: 'launch', name: 'Cluster', program: '${workspaceFolder}/app.js', presets: [] };
-  writeFileSync(path.join(folder, '.vscode', 'launch.json'), JSON.stringify({ version: '0.2.0', configurations: [configuration] }, null, 2));
-  return folder;
+  return launchFolder('view', path.join(repositoryRoot, 'test', 'fixtures', 'http-workers.js'));
 }
 
 describe('the Processes view in code-server', () => {

@@ -4,34 +4,19 @@
 // stop. Asserts what a person sees (the lanes, every posted stage drawn); logs how fast stages
 // arrive (record → drawn, adapter → drawn, the workbench's hand-over), not asserted: CI varies.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { listProcesses } from '../support/processes';
 import { diagramFrame, drawn, latencyReport, timingsOf, watchWorkbench } from './diagram';
 import { waitFor } from './waitFor';
-import { inWorkbench, repositoryRoot } from './workbench';
+import { inWorkbench, launchFolder, repositoryRoot } from './workbench';
 
 /** Enough requests that most of the run's connections come after the session's start-up settles. */
 const requests = 30;
 
 /** A folder with the bundled sample as app.js and a launch.json that runs it: no tour, no stops. */
 function sampleFolder(): string {
-  const folder = mkdtempSync(path.join(tmpdir(), 'cluster-tour-live-'));
-  copyFileSync(path.join(repositoryRoot, 'samples', 'http-cluster.js'), path.join(folder, 'app.js'));
-  mkdirSync(path.join(folder, '.vscode'));
-  const configuration = {
-    type: 'cluster-tour',
-    request: 'launch',
-    name: 'Cluster',
-    program: '${workspaceFolder}/app.js',
-    runtimeExecutable: process.execPath,
-    presets: [],
-    env: { SAMPLE_REQUESTS: String(requests) },
-  };
-  writeFileSync(path.join(folder, '.vscode', 'launch.json'), JSON.stringify({ version: '0.2.0', configurations: [configuration] }, null, 2));
-  return folder;
+  return launchFolder('live', path.join(repositoryRoot, 'samples', 'http-cluster.js'), { runtimeExecutable: process.execPath, env: { SAMPLE_REQUESTS: String(requests) } });
 }
 
 describe('the live sequence diagram in code-server', () => {

@@ -3,7 +3,7 @@
 // The recipe is in shared/reference/real-vscode-e2e.md.
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -163,6 +163,23 @@ export class Workbench {
  * `folder` (unless `options.keepFolder`: a folder of the repository, say), then asserts that no
  * process with the marker in its environment is left.
  */
+/**
+ * A scratch workspace for a test: `program` copied in as app.js, and a launch.json with one
+ * Cluster Tour launch of it (no presets unless `launch` says otherwise), plus a settings.json
+ * when `settings` are given.
+ */
+export function launchFolder(name: string, program: string, launch: Record<string, unknown> = {}, settings?: Record<string, unknown>): string {
+  const folder = mkdtempSync(path.join(tmpdir(), `cluster-tour-${name}-`));
+  copyFileSync(program, path.join(folder, 'app.js'));
+  mkdirSync(path.join(folder, '.vscode'));
+  const configuration = { type: 'cluster-tour', request: 'launch', name: 'Cluster', program: '${workspaceFolder}/app.js', presets: [], ...launch };
+  writeFileSync(path.join(folder, '.vscode', 'launch.json'), JSON.stringify({ version: '0.2.0', configurations: [configuration] }, null, 2));
+  if (settings) {
+    writeFileSync(path.join(folder, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2));
+  }
+  return folder;
+}
+
 export async function inWorkbench(
   name: string,
   folder: string,

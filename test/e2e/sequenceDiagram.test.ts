@@ -83,6 +83,14 @@ describe('the sequence diagram in code-server', () => {
         assert.equal(roundRobinTour.stops[reached - 1].role, 'worker', `stop ${reached} is in a worker`);
         await waitFor(`the newconn arrow, and stop ${reached} marked`, drawn(frame), (seen) => seen.stages.includes('newconn-sent') && seen.current.startsWith(`▶ stop ${reached}/${total} · `));
         assert.equal(await markerLane(frame), 'worker:1', "the current stop is marked on worker 1's lane");
+        // VS Code reveals the paused frame after the stop is announced; a click before that reveal
+        // would see its call site replaced by the stop's source (as a person clicking then would).
+        await waitFor(
+          "the stop's frame revealed in child_process",
+          async () => ({ tab: await page.locator('.tab.active').first().getAttribute('aria-label'), frame: await page.locator('.debug-top-stack-frame-line').count() }),
+          (shown) => (shown.tab ?? '').includes('child_process') && shown.frame > 0,
+          30000,
+        );
         await workbench.screenshot('sequence-diagram-worker-stop');
 
         // A click on the newconn arrow: its connection lights up and the handoff opens in Node's source.

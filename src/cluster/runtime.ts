@@ -29,8 +29,9 @@ import { guestCheckMilliseconds } from './session/guestSession';
 import { controllerIdentity, createSessionDirectory, preloadOptions, ProcessReport, ReportWatcher, sessionEnvironment, startAttachWatchdog } from './launch/launcher';
 import { mismatchProblem, nodeMismatch } from './attach/nodeMismatch';
 import { callSiteModules, readNodeSources } from './callSites/nodeSources';
-import { AgentProblem, BreakpointResolvedEvent, ProcessIdentity, ProcessOutputEvent, ProcessSession, reportedItems, takeJournal } from './session/processSession';
+import { AgentProblem, BreakpointResolvedEvent, ProcessIdentity, ProcessOutputEvent, ProcessSession, reportedItems, RunningNode, takeJournal } from './session/processSession';
 import { launchPlan, writeLaunchPlan } from './launch/launchPlan';
+import { EndWatch } from './processes/endWatch';
 import { startTimeOf } from './processes/procfs';
 import { ReachWatch } from './reachWatch';
 import { resolveCallSites } from './callSites/resolver';
@@ -42,6 +43,15 @@ export { findPreload } from './launch/launchedProgram';
 
 /** At most one report of per-connection events per this many milliseconds, per process (see AgentOptions). */
 const flushMilliseconds = 100;
+/**
+ * How long a process of a planned launch runs before the controller connects to it. Start-up is
+ * when a connection costs the most (every process is busy loading, on the same cores), and a
+ * process that ends within it never has one: its journal tells everything. The trace's lines
+ * wait for it (see ReachWatch), so it is also how late a long-running app's first lines come.
+ */
+const observeAfterMilliseconds = 500;
+/** How often a process left alone during its start-up is looked at, to know at once when it ends (see EndWatch). */
+const endCheckMilliseconds = 10;
 
 /** How long stopping a launch waits for the inspector connections to close before it ends the processes. */
 const closeGraceMilliseconds = 1000;
@@ -53,6 +63,8 @@ export class ClusterRuntime implements Disposable {
   private readonly plan: BreakpointPlan;
   private program: LaunchedProgram | undefined;
   private stopping: Promise<void> | undefined;
+  /** Processes of a planned launch that are left alone during their start-up (observeAfterMilliseconds). */
+  private readonly ends = this.disposables.add(new EndWatch(endCheckMilliseconds));
   private endedWith: EndEvent | undefined;
   private readonly pending = new Set<Promise<unknown>>();
   private readonly tracking: boolean;
@@ -359,6 +371,7 @@ export class ClusterRuntime implements Disposable {
    * resolves only when none is left.
    */
   stop(): Promise<void> {
+    this.ends.dispose();
     this.stopping ??= this.stopAll();
     return this.stopping;
   }
@@ -403,6 +416,7 @@ export class ClusterRuntime implements Disposable {
         time: monotonicMilliseconds(),
         detail: { workerId: null, code, signal },
       });
+      this.ends.programEnded();
       void this.finish({ code, signal }, root);
     });
     this.disposables.add(exit);
@@ -469,7 +483,7 @@ export class ClusterRuntime implements Disposable {
 
   private async attachReported(report: ProcessReport): Promise<void> {
     if (this.reach) {
-      return this.observeProcess(this.reach, { pid: report.pid, role: report.role, workerId: report.workerId, webSocketUrl: report.url });
+      return this.observeProcess(this.reach, { pid: report.pid, role: report.role, workerId: report.workerId, webSocketUrl: report.url }, report.node);
     }
     await this.attachProcess({ pid: report.pid, role: report.role, workerId: report.workerId, webSocketUrl: report.url });
   }
@@ -537,20 +551,27 @@ export class ClusterRuntime implements Disposable {
    * launch/launchPlan.ts). One that ended before it could be reached left all it recorded in its
    * journal (the agent journals everything until it is connected).
    */
-  private async observeProcess(reach: ReachWatch, identity: ProcessIdentity): Promise<void> {
+  private async observeProcess(reach: ReachWatch, identity: ProcessIdentity, node: RunningNode | undefined): Promise<void> {
     if (this.stopping || this.attached.open(identity.pid)) {
       return;
     }
     reach.connectingTo(identity.workerId);
+    const mismatch = mismatchProblem(identity, node, { version: this.nodeVersion, execPath: this.sourcesExecutable });
+    if (mismatch) this.problem(mismatch);
     try {
+      // Start-up is left alone: a process that ends within it is read from its journal, and
+      // was never connected to (see observeAfterMilliseconds).
+      if (!(await this.ends.outlives(identity.pid, observeAfterMilliseconds))) {
+        this.takeJournalOf(identity);
+        return;
+      }
       let session: ProcessSession | undefined;
       try {
-        session = await ProcessSession.connect(identity);
+        // No prompt acknowledgement: nothing here waits for a pause, and its nudges cost CPU on both sides.
+        session = await ProcessSession.connect(identity, { promptAcknowledgement: false });
         const record = this.attached.add(identity, session);
         this.listenTo(session, record);
-        const running = await session.observe(this.sessionDirectory);
-        const mismatch = mismatchProblem(identity, running, { version: this.nodeVersion, execPath: this.sourcesExecutable });
-        if (mismatch) this.problem(mismatch);
+        await session.observe(this.sessionDirectory);
         if (!session.isClosed) {
           this.attached.markReady(record);
           this.attachedEmitter.fire(identity);

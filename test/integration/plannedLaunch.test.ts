@@ -113,8 +113,8 @@ describe('a planned launch', () => {
       session = await ProcessSession.connect({ pid: primary.pid, role: 'primary', workerId: null, webSocketUrl: primary.url });
       const events: AnyLifecycleEvent[] = [];
       session.onStage((event) => events.push(event));
-      const running = await session.observe(directory);
-      assert.equal(running.execPath, fs.realpathSync(node));
+      assert.equal(primary.node?.execPath, fs.realpathSync(node), 'the report says which Node runs');
+      await session.observe(directory);
       // All of it happened before the connection: it came with the agent's answer.
       assert.deepEqual(
         ['fork', 'online', 'query-server', 'listening'].map((stage) => events.filter((event) => event.stage === stage).length),
@@ -169,6 +169,30 @@ describe('a planned launch', () => {
       }
     });
   }
+
+  it('leaves a program alone during its start-up: one that ends within it is never connected to, and all its stages are told', async () => {
+    const observed = await observe(fixture('short-cluster.js'), { runtimeExecutable: node, observeOnly: true });
+    try {
+      assert.equal((await observed.runtime.whenEnded()).code, 0);
+      await observed.runtime.stop();
+      assert.deepEqual(observed.attached, [], 'no process had a controller connected');
+      const primary = stagesOf(observed.events, 'primary');
+      for (const stage of ['fork', 'online', 'query-server', 'listening', 'exit'] as const) {
+        assert.ok(primary.filter((each) => each === stage).length >= 2, `primary's ${stage}: ${primary.join(', ')}`);
+      }
+      for (const workerId of [1, 2]) {
+        const stages = observed.events.filter((event) => event.process === 'worker' && event.workerId === workerId).map((event) => event.stage);
+        assert.deepEqual(
+          (['listen-requested', 'listening', 'disconnect'] as const).filter((stage) => stages.includes(stage)),
+          ['listen-requested', 'listening', 'disconnect'],
+          `worker ${workerId}: ${stages.join(', ')}`,
+        );
+      }
+      assert.deepEqual(observed.problems, []);
+    } finally {
+      await observed.runtime.stop();
+    }
+  });
 
   it('refuses what would stop or change a process, before starting anything', async () => {
     for (const options of [{ presets: ['accept'] }, { stopOnEntry: true }, { breakpoints: [{ location: { url: 'file:///x.js', lineNumber: 0 } }] }, { debugging: {} }, { tracking: false }]) {

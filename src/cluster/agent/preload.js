@@ -87,6 +87,7 @@
     role,
     workerId,
     url,
+    node: { version: process.version, execPath: process.execPath },
   };
   try {
     fs.writeFileSync(`${file}.tmp`, JSON.stringify(report));

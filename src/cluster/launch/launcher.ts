@@ -19,6 +19,8 @@ export interface ProcessReport {
   role: ProcessRole;
   workerId: number | null;
   url: string;
+  /** The Node it runs (`process.version`, `process.execPath`); from preloads of this version on. */
+  node?: { version?: string; execPath?: string };
 }
 
 export interface SpawnOptions {

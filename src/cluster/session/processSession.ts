@@ -122,8 +122,8 @@ export class ProcessSession {
     this.debug = new DebugOperations(cdp);
   }
 
-  static async connect(identity: ProcessIdentity): Promise<ProcessSession> {
-    const cdp = await CdpSession.connect(identity.webSocketUrl);
+  static async connect(identity: ProcessIdentity, options: { promptAcknowledgement?: boolean } = {}): Promise<ProcessSession> {
+    const cdp = await CdpSession.connect(identity.webSocketUrl, options);
     return new ProcessSession(identity, cdp);
   }
 
@@ -256,14 +256,14 @@ export class ProcessSession {
    * and installed its agent itself and runs already: only the Runtime domain (its end, the
    * default context's destruction, is when the session closes), the binding, and the agent told
    * to report through it, in one round trip. When it resolves, everything the process recorded
-   * until then has been emitted; it says which Node the process runs. When it fails the session
+   * until then has been emitted. When it fails the session
    * is closed: a process that could not be set up must not wait for this session at its exit.
    */
-  async observe(journalDirectory: string): Promise<RunningNode> {
+  async observe(journalDirectory: string): Promise<void> {
     const cdp = this.cdp;
     this.listenToRuntime();
     this.journal = path.join(journalDirectory, `${this.identity.pid}.events`);
-    const expression = `(() => { const agent = ${agentExpression}; return { until: agent ? agent.connect(${JSON.stringify(this.bindingName)}) : undefined, version: process.version, execPath: process.execPath }; })()`;
+    const expression = `(() => { const agent = ${agentExpression}; return agent ? agent.connect(${JSON.stringify(this.bindingName)}) : undefined; })()`;
     // In this order, in one batch: the inspector handles them in the order they are sent. The
     // last lets a process started with --inspect-brk go on, as `release` does.
     const batch = [cdp.enableRuntime(), cdp.addBinding(this.bindingName)];
@@ -280,7 +280,6 @@ export class ProcessSession {
       throw error;
     }
     this.released = true;
-    return (await answer) as RunningNode;
   }
 
   /**

@@ -41,6 +41,13 @@ export function groupIsOurs(group: number, known: readonly KnownProcess[], mark:
   if (!hasProcfs) {
     return true;
   }
+  try {
+    process.kill(-group, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') {
+      return false; // no process is left in it: nothing to read /proc for (a trace's usual end)
+    }
+  }
   return membersOf(group).some(
     (pid) => known.some((each) => each.pid === pid && isRunning(each)) || (mark !== undefined && environmentOf(pid).includes(mark)),
   );

@@ -31,7 +31,7 @@ import { mismatchProblem, nodeMismatch } from './attach/nodeMismatch';
 import { callSiteModules, readNodeSources } from './callSites/nodeSources';
 import { AgentProblem, BreakpointResolvedEvent, ProcessIdentity, ProcessOutputEvent, ProcessSession, reportedItems, RunningNode, takeJournal } from './session/processSession';
 import { launchPlan, writeLaunchPlan } from './launch/launchPlan';
-import { EndWatch } from './processes/endWatch';
+import { StartUpTimes, StartUpWatch } from './processes/startUpWatch';
 import { startTimeOf } from './processes/procfs';
 import { ReachWatch } from './reachWatch';
 import { resolveCallSites } from './callSites/resolver';
@@ -44,14 +44,12 @@ export { findPreload } from './launch/launchedProgram';
 /** At most one report of per-connection events per this many milliseconds, per process (see AgentOptions). */
 const flushMilliseconds = 100;
 /**
- * How long a process of a planned launch runs before the controller connects to it. Start-up is
- * when a connection costs the most (every process is busy loading, on the same cores), and a
- * process that ends within it never has one: its journal tells everything. The trace's lines
- * wait for it (see ReachWatch), so it is also how late a long-running app's first lines come.
+ * When the controller connects to a process of a planned launch: once the program's start-up is
+ * over (see StartUpWatch). A process that ends within it never has a connection: its journal
+ * tells everything. The trace's lines wait for it (see ReachWatch), so it is also about how late
+ * a long-running app's first lines come: its start-up, plus a tenth of a second.
  */
-const observeAfterMilliseconds = 500;
-/** How often a process left alone during its start-up is looked at, to know at once when it ends (see EndWatch). */
-const endCheckMilliseconds = 10;
+const observeAfter: StartUpTimes = { tickMilliseconds: 10, cpuEveryTicks: 10, quietCpuTicks: 1, longestMilliseconds: 2000 };
 
 /** How long stopping a launch waits for the inspector connections to close before it ends the processes. */
 const closeGraceMilliseconds = 1000;
@@ -63,8 +61,8 @@ export class ClusterRuntime implements Disposable {
   private readonly plan: BreakpointPlan;
   private program: LaunchedProgram | undefined;
   private stopping: Promise<void> | undefined;
-  /** Processes of a planned launch that are left alone during their start-up (observeAfterMilliseconds). */
-  private readonly ends = this.disposables.add(new EndWatch(endCheckMilliseconds));
+  /** Processes of a planned launch, left alone during their start-up (see observeAfter). */
+  private readonly startUps = this.disposables.add(new StartUpWatch(observeAfter));
   private endedWith: EndEvent | undefined;
   private readonly pending = new Set<Promise<unknown>>();
   private readonly tracking: boolean;
@@ -371,7 +369,7 @@ export class ClusterRuntime implements Disposable {
    * resolves only when none is left.
    */
   stop(): Promise<void> {
-    this.ends.dispose();
+    this.startUps.dispose();
     this.stopping ??= this.stopAll();
     return this.stopping;
   }
@@ -402,6 +400,7 @@ export class ClusterRuntime implements Disposable {
 
   private start(program: LaunchedProgram): void {
     this.program = program;
+    this.startUps.watchProgram(program.pid);
     this.disposables.add(program);
     this.disposables.add(program.onOutput((chunk) => this.outputEmitter.fire(chunk)));
     const exit = program.onExit(({ code, signal }) => {
@@ -416,7 +415,7 @@ export class ClusterRuntime implements Disposable {
         time: monotonicMilliseconds(),
         detail: { workerId: null, code, signal },
       });
-      this.ends.programEnded();
+      this.startUps.programEnded();
       void this.finish({ code, signal }, root);
     });
     this.disposables.add(exit);
@@ -560,8 +559,8 @@ export class ClusterRuntime implements Disposable {
     if (mismatch) this.problem(mismatch);
     try {
       // Start-up is left alone: a process that ends within it is read from its journal, and
-      // was never connected to (see observeAfterMilliseconds).
-      if (!(await this.ends.outlives(identity.pid, observeAfterMilliseconds))) {
+      // was never connected to (see observeAfter).
+      if ((await this.startUps.startUpOf(identity.pid)) === 'ended') {
         this.takeJournalOf(identity);
         return;
       }

@@ -13,6 +13,8 @@ export interface ProcessStat {
   processGroup: number;
   /** Field 22: with the pid, identifies this process across pid reuse. */
   startTime: string;
+  /** Fields 14 and 15: the CPU it has used (user + system), in clock ticks (USER_HZ, 100 a second on Linux). */
+  cpuTicks: number;
 }
 
 export function statOf(pid: number): ProcessStat | undefined {
@@ -22,13 +24,18 @@ export function statOf(pid: number): ProcessStat | undefined {
   }
   // The command name sits in parentheses and may itself hold spaces or parentheses.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { state: fields[0], ppid: Number(fields[1]), processGroup: Number(fields[2]), startTime: fields[19] };
+  return { state: fields[0], ppid: Number(fields[1]), processGroup: Number(fields[2]), startTime: fields[19], cpuTicks: Number(fields[11]) + Number(fields[12]) };
 }
 
 /** Field 22 of /proc/<pid>/stat; undefined when the process is gone or a zombie. */
 export function startTimeOf(pid: number): string | undefined {
   const stat = statOf(pid);
   return stat === undefined || stat.state === 'Z' || stat.state === 'X' ? undefined : stat.startTime;
+}
+
+/** The children of a process's main thread (a process forked from another thread is not listed). */
+export function childrenOf(pid: number): number[] {
+  return (readProcFile(pid, `task/${pid}/children`) ?? '').split(' ').filter(Boolean).map(Number);
 }
 
 /** Every pid in /proc now. */

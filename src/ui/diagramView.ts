@@ -162,10 +162,11 @@ class DiagramView implements vscode.Disposable {
         this.reset();
         break;
       case 'open': {
-        // Open the source beside the diagram, not over it.
-        const focus = this.panel?.viewColumn === vscode.ViewColumn.One ? 'workbench.action.focusSecondEditorGroup' : 'workbench.action.focusFirstEditorGroup';
-        await vscode.commands.executeCommand(focus);
-        await vscode.commands.executeCommand(commands.showInternalSource, { callSite: message.callSite });
+        // Open the source beside the diagram, not over it. Named, not by focusing a group first:
+        // the click has just focused the diagram's group, and in code-server that focus could
+        // land after ours, so the source opened over the diagram (seen in CI).
+        const viewColumn = this.panel?.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One;
+        await vscode.commands.executeCommand(commands.showInternalSource, { callSite: message.callSite, viewColumn });
         break;
       }
       case 'save':

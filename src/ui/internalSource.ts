@@ -22,6 +22,8 @@ export interface ShowInternalSourceArguments {
   url?: string;
   /** 1-based. */
   line?: number | null;
+  /** The editor group to open it in; the active one when not given. */
+  viewColumn?: vscode.ViewColumn;
 }
 
 /** The node binary whose library is shown: the setting, or node on PATH. */
@@ -97,7 +99,7 @@ export function registerInternalSource(): vscode.Disposable {
       const document = await vscode.workspace.openTextDocument(internalUri(moduleId, node));
       await vscode.languages.setTextDocumentLanguage(document, 'javascript');
       const range = new vscode.Range((line ?? 1) - 1, 0, (line ?? 1) - 1, 0);
-      const editor = await vscode.window.showTextDocument(document, { selection: range, preview: true });
+      const editor = await vscode.window.showTextDocument(document, { selection: range, preview: true, viewColumn: given?.viewColumn });
       editor.revealRange(range, vscode.TextEditorRevealType.InCenter);
       editor.setDecorations(highlight, line === undefined ? [] : [range]);
     } catch (error) {

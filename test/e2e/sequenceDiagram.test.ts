@@ -108,7 +108,9 @@ describe('the sequence diagram in code-server', () => {
           return found ? Number(found[1]) : undefined;
         };
         await waitFor(`the editor at the handoff's line ${handoffLine}`, editorLine, (line) => line === handoffLine, 30000);
-        assert.match(await activeTab(), /round_robin_handle/);
+        assert.match(await activeTab(), /round_robin_handle/, "in the first group, where the stop's source was");
+        const activeTabs = await page.locator('.tab.active').evaluateAll((tabs) => tabs.map((tab) => tab.getAttribute('aria-label') ?? ''));
+        assert.ok(activeTabs.some((label) => label.includes('Sequence Diagram')), `the diagram is still shown beside it: ${activeTabs.join(' | ')}`);
         await workbench.screenshot('sequence-diagram-call-site');
 
         // Save as SVG: the save dialog offers cluster-sequence.svg in the workspace folder.

@@ -18,9 +18,9 @@ import { messageOf } from '../common/errors';
 import { wallClockMilliseconds } from '../common/clock';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { callSites } from '../cluster/callSites/callSites';
+import { diagramViewType } from './sourceColumn';
 import type { TourStore } from './tourStore';
 
-const viewType = 'clusterTour.sequenceDiagram';
 
 /** The codicon font of the VS Code that runs us (no @vscode/codicons dependency): its folder, when present. */
 function codiconFolder(): vscode.Uri | undefined {
@@ -135,7 +135,7 @@ class DiagramView implements vscode.Disposable {
     const media = vscode.Uri.joinPath(this.extensionUri, 'media');
     const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
     const panel = vscode.window.createWebviewPanel(
-      viewType,
+      diagramViewType,
       'Cluster Sequence Diagram',
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
       { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [media, dist, ...(codicons ? [codicons] : [])] },

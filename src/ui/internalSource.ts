@@ -12,6 +12,7 @@ import { findExecutable } from '../cluster/launch/launcher';
 import { callSiteModules, readNodeSources } from '../cluster/callSites/nodeSources';
 import { resolveCallSites } from '../cluster/callSites/resolver';
 import { runtimeExecutable } from './settings';
+import { sourceColumn } from './sourceColumn';
 
 export const internalScheme = 'cluster-tour-internal';
 
@@ -22,7 +23,7 @@ export interface ShowInternalSourceArguments {
   url?: string;
   /** 1-based. */
   line?: number | null;
-  /** The editor group to open it in; the active one when not given. */
+  /** The editor group to open it in; when not given, the active one unless it shows the diagram (see sourceColumn.ts). */
   viewColumn?: vscode.ViewColumn;
 }
 
@@ -99,7 +100,7 @@ export function registerInternalSource(): vscode.Disposable {
       const document = await vscode.workspace.openTextDocument(internalUri(moduleId, node));
       await vscode.languages.setTextDocumentLanguage(document, 'javascript');
       const range = new vscode.Range((line ?? 1) - 1, 0, (line ?? 1) - 1, 0);
-      const editor = await vscode.window.showTextDocument(document, { selection: range, preview: true, viewColumn: given?.viewColumn });
+      const editor = await vscode.window.showTextDocument(document, { selection: range, preview: true, viewColumn: given?.viewColumn ?? sourceColumn() });
       editor.revealRange(range, vscode.TextEditorRevealType.InCenter);
       editor.setDecorations(highlight, line === undefined ? [] : [range]);
     } catch (error) {

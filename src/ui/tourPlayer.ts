@@ -6,6 +6,7 @@ import { commands, contextKeys, customEvents, customRequests, debugType } from '
 import { DisposableStore } from '../common/disposable';
 import { messageOf } from '../common/errors';
 import type { TourBody } from '../adapter/tourProtocol';
+import { sourceColumn } from './sourceColumn';
 import { StopExplanation } from './stopExplanation';
 import { TourStore } from './tourStore';
 import { completionMessage, statusText } from './tourText';
@@ -155,7 +156,7 @@ export class TourPlayer implements vscode.Disposable {
     try {
       const document = await vscode.workspace.openTextDocument(uri);
       const range = new vscode.Range(line - 1, 0, line - 1, 0);
-      await vscode.window.showTextDocument(document, { selection: range, preserveFocus: false, preview: true });
+      await vscode.window.showTextDocument(document, { selection: range, preserveFocus: false, preview: true, viewColumn: sourceColumn() });
     } catch (error) {
       void vscode.window.showErrorMessage(`Cluster Tour: could not open the stop's source: ${messageOf(error)}`);
     }

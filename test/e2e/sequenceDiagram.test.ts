@@ -132,6 +132,17 @@ describe('the sequence diagram in code-server', () => {
         assert.ok(counts.posted > 0 && timings.length > 0, JSON.stringify(counts));
         console.log(await latencyReport(page, frame, counts, { perEvent: true }));
         writeFileSync(path.join(screenshotFolder, 'sequence-diagram-saved.svg'), readFileSync(saved));
+
+        // With the diagram focused, a stop shown from the Tour view opens beside it, not over it.
+        await frame.locator('svg').first().click({ position: { x: 5, y: 5 } });
+        await waitFor('the diagram focused', () => page.locator('.editor-group-container.active .tab.active').first().getAttribute('aria-label'), (label) => (label ?? '').includes('Sequence Diagram'));
+        const shownStop = 4;
+        const module = roundRobinTour.stops[shownStop - 1].callSite.split(':')[0];
+        await page.locator(`.pane:has(.pane-header[aria-label^="Tour"]) .monaco-list-row[aria-label^="Stop ${shownStop} of ${total}"]`).first().click();
+        const tabsNow = (): Promise<string[]> => page.locator('.tab.active').evaluateAll((tabs) => tabs.map((tab) => tab.getAttribute('aria-label') ?? ''));
+        const shown = await waitFor(`${module} shown for stop ${shownStop}`, tabsNow, (tabs) => tabs.some((label) => label.startsWith(module)), 30000);
+        assert.ok(shown.some((label) => label.includes('Sequence Diagram')), `the diagram is still shown beside the stop's source: ${shown.join(' | ')}`);
+        await workbench.screenshot('sequence-diagram-shown-stop');
         const tourHeader = page.locator('.pane-header[aria-label^="Tour"]').first();
         await tourHeader.hover();
         await tourHeader.locator('.actions [aria-label*="End Tour"]').first().click({ timeout: 30000 });

@@ -105,16 +105,17 @@ export class StartUpWatch implements Disposable {
 
   /** Reads the CPU of the program's processes; when together they used almost none since the last reading, start-up is over. */
   private readCpu(): void {
-    for (const waiter of this.waiters) {
-      if (startTimeOf(waiter.pid) === undefined) {
-        this.settle(waiter, 'ended');
-      }
-    }
+    // One read of /proc/<pid>/stat per process: it tells both the CPU and whether it has ended.
     const cpu = new Map<number, number>();
-    for (const pid of [...(this.root === undefined ? [] : descendantsOf(this.root)), ...[...this.waiters].map((waiter) => waiter.pid)]) {
+    for (const pid of new Set([...(this.root === undefined ? [] : descendantsOf(this.root)), ...[...this.waiters].map((waiter) => waiter.pid)])) {
       const stat = statOf(pid);
       if (stat !== undefined && stat.state !== 'Z' && stat.state !== 'X') {
         cpu.set(pid, stat.cpuTicks);
+      }
+    }
+    for (const waiter of this.waiters) {
+      if (!cpu.has(waiter.pid)) {
+        this.settle(waiter, 'ended');
       }
     }
     let used = 0;

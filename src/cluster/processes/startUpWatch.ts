@@ -15,6 +15,7 @@
 // waits for them while they boot, before they have said who they are.) A process that never goes
 // quiet (a server loaded from its first moment) is connected to after a while anyway.
 import type { Disposable } from '../../common/disposable';
+import { signalQuietly } from './knownProcesses';
 import { childrenOf, startTimeOf, statOf } from './procfs';
 
 export interface StartUpTimes {
@@ -155,13 +156,12 @@ export class StartUpWatch implements Disposable {
   }
 }
 
-/** The pid still names a process (a zombie too: see `check`). */
+/** The pid still names a process (a zombie too: see `check`); one of another user's counts. */
 function signalable(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+    return signalQuietly(pid, 0);
+  } catch {
+    return true; // EPERM: it exists
   }
 }
 

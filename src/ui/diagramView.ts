@@ -18,9 +18,8 @@ import { messageOf } from '../common/errors';
 import { wallClockMilliseconds } from '../common/clock';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { callSites } from '../cluster/callSites/callSites';
-import { diagramViewType } from './sourceColumn';
+import { besideDiagram, diagramViewType } from './sourceColumn';
 import type { TourStore } from './tourStore';
-
 
 /** The codicon font of the VS Code that runs us (no @vscode/codicons dependency): its folder, when present. */
 function codiconFolder(): vscode.Uri | undefined {
@@ -165,8 +164,7 @@ class DiagramView implements vscode.Disposable {
         // Open the source beside the diagram, not over it. Named, not by focusing a group first:
         // the click has just focused the diagram's group, and in code-server that focus could
         // land after ours, so the source opened over the diagram (seen in CI).
-        const viewColumn = this.panel?.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One;
-        await vscode.commands.executeCommand(commands.showInternalSource, { callSite: message.callSite, viewColumn });
+        await vscode.commands.executeCommand(commands.showInternalSource, { callSite: message.callSite, viewColumn: besideDiagram(this.panel?.viewColumn) });
         break;
       }
       case 'save':

@@ -14,5 +14,10 @@ export function sourceColumn(): vscode.ViewColumn | undefined {
   if (!(input instanceof vscode.TabInputWebview) || !input.viewType.endsWith(diagramViewType)) {
     return undefined;
   }
-  return group.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One;
+  return besideDiagram(group.viewColumn);
+}
+
+/** The group beside the diagram's: the second when the diagram is in the first, else the first. */
+export function besideDiagram(diagramColumn: vscode.ViewColumn | undefined): vscode.ViewColumn {
+  return diagramColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One;
 }

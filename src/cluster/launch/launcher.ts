@@ -11,6 +11,7 @@ import { ClusterTourError } from '../../common/errors';
 import type { ProcessRole } from '../../common/stages';
 import { startTimeOf, statOf } from '../processes/procfs';
 import { groupIsOurs, isRunning, KnownProcess, knowProcess, membersOf, signalKnown, signalQuietly } from '../processes/knownProcesses';
+import type { RunningNode } from '../session/processSession';
 
 /** What the preload writes for each process it holds at its gate. */
 export interface ProcessReport {
@@ -20,7 +21,7 @@ export interface ProcessReport {
   workerId: number | null;
   url: string;
   /** The Node it runs (`process.version`, `process.execPath`); from preloads of this version on. */
-  node?: { version?: string; execPath?: string };
+  node?: RunningNode;
 }
 
 export interface SpawnOptions {

@@ -87,11 +87,12 @@ export class StartUpWatch implements Disposable {
 
   private check(): void {
     for (const waiter of this.waiters) {
-      if (!signalable(waiter.pid) || (this.thorough && startTimeOf(waiter.pid) === undefined)) {
+      if (!signalable(waiter.pid)) {
         this.settle(waiter, 'ended');
       }
     }
     this.ticks += 1;
+    // Once the program has ended, at every tick: the reading also takes a zombie for ended.
     if (this.ticks % this.times.cpuEveryTicks === 0 || this.thorough) {
       this.readCpu();
     }

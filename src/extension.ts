@@ -30,7 +30,9 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(commands.traceSample, () => {
       const terminal = vscode.window.createTerminal({ name: 'Cluster Tour trace' });
       terminal.show();
-      terminal.sendText(`node ${JSON.stringify(path.join(context.extensionPath, 'dist', 'cli.js'))} trace`);
+      // The command as installed (bin/cluster-tour starts the sample before its tracer boots); through
+      // sh, as a packaged extension need not keep the file's executable bit.
+      terminal.sendText(`sh ${JSON.stringify(path.join(context.extensionPath, 'bin', 'cluster-tour'))} trace`);
       context.subscriptions.push(terminal);
     }),
   );

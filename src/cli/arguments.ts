@@ -1,5 +1,6 @@
 // The command line of `cluster-tour`: parsed by hand, with an error that says what was wrong.
 import { ClusterTourError } from '../common/errors';
+import type { StartedProgram } from '../cluster/runtimeTypes';
 import { readOptions } from './options';
 import { parseTourArguments, type TourArguments } from './tourArguments';
 
@@ -17,6 +18,8 @@ export interface TraceArguments {
   args: string[];
   /** Also write the sequence diagram of the run to this file. */
   svg?: string;
+  /** Not an option: the program bin/cluster-tour already started for this trace (see LaunchOptions.started). */
+  started?: StartedProgram;
 }
 
 export type CliArguments = TraceArguments | TourArguments | { command: 'help'; text?: string } | { command: 'version' };

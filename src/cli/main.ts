@@ -2,7 +2,9 @@
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArguments, usage } from './arguments';
+import { type CliArguments, parseArguments, usage } from './arguments';
+import { abandonStarted } from '../cluster/launch/programProcess';
+import type { StartedProgram } from '../cluster/runtimeTypes';
 import { describeFailure, runTrace } from './trace';
 
 /**
@@ -37,9 +39,21 @@ function stopSignals(): EventEmitter {
   return signals;
 }
 
+/**
+ * What bin/cluster-tour started before this process booted ("pid session-folder"), taken out of
+ * the environment so that nothing this process starts inherits it.
+ */
+function startedProgram(): StartedProgram | undefined {
+  const value = process.env.CLUSTER_TOUR_STARTED;
+  delete process.env.CLUSTER_TOUR_STARTED;
+  const match = value === undefined ? null : /^(\d+) (\/.+)$/.exec(value);
+  return match ? { pid: Number(match[1]), sessionDirectory: match[2] } : undefined;
+}
+
 async function main(): Promise<number> {
   const signals = stopSignals();
-  const parsed = parseArguments(process.argv.slice(2));
+  const started = startedProgram();
+  const parsed = startedProgramAgrees(started, () => parseArguments(process.argv.slice(2)));
   if (parsed.command === 'help') {
     process.stdout.write(`${parsed.text ?? usage}\n`);
     return 0;
@@ -60,11 +74,30 @@ async function main(): Promise<number> {
       input: process.stdin,
     }, signals);
   }
-  return runTrace(parsed, {
+  return runTrace({ ...parsed, started }, {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (text) => process.stderr.write(text),
     programOut: (text) => (parsed.json ? process.stderr : process.stdout).write(text),
   }, signals);
+}
+
+/**
+ * The command line, parsed; a started program that this command would not have started (the
+ * launcher's reading of it and ours disagree, or it is wrong) is stopped first. It still waits for
+ * its plan then, so none of its own code has run.
+ */
+function startedProgramAgrees(started: StartedProgram | undefined, parse: () => CliArguments): CliArguments {
+  let parsed: CliArguments;
+  try {
+    parsed = parse();
+  } catch (error) {
+    if (started) abandonStarted(started);
+    throw error;
+  }
+  if (started && (parsed.command !== 'trace' || parsed.attach !== undefined || parsed.syscalls)) {
+    abandonStarted(started);
+  }
+  return parsed;
 }
 
 main().then(

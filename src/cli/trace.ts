@@ -37,6 +37,7 @@ export async function runTrace(options: TraceArguments, io: TraceIo, signals: No
         straceExecutable: options.straceExecutable,
         // A trace never pauses: each process sets its tracepoints itself and starts at once.
         observeOnly: true,
+        started: options.started,
       });
   if (options.attach && options.syscalls) {
     io.err('cluster-tour: syscalls are off: they need a launch under strace, not an attach.\n');

@@ -24,13 +24,14 @@ import { HandoffWatch } from './tracking/handoffWatch';
 import { killWorker } from './processes/killWorker';
 import { isInstrumentationUrl } from './session/instrumentation';
 import { checkLaunch, findPreload, LaunchedProgram } from './launch/launchedProgram';
+import { abandonStarted } from './launch/programProcess';
 import type { GuestOptions } from './agent/guest';
 import { guestCheckMilliseconds } from './session/guestSession';
 import { controllerIdentity, createSessionDirectory, preloadOptions, ProcessReport, ReportWatcher, sessionEnvironment, startAttachWatchdog } from './launch/launcher';
 import { mismatchProblem, nodeMismatch } from './attach/nodeMismatch';
 import { callSiteModules, readNodeSources } from './callSites/nodeSources';
 import { AgentProblem, BreakpointResolvedEvent, ProcessIdentity, ProcessOutputEvent, ProcessSession, reportedItems, RunningNode, takeJournal } from './session/processSession';
-import { launchPlan, writeLaunchPlan } from './launch/launchPlan';
+import { cacheTracePlan, launchPlan, tracePlanKey, writeLaunchPlan } from './launch/launchPlan';
 import { StartUpTimes, StartUpWatch } from './processes/startUpWatch';
 import { startTimeOf } from './processes/procfs';
 import { ReachWatch } from './reachWatch';
@@ -60,6 +61,13 @@ export class ClusterRuntime implements Disposable {
   private readonly attached = new AttachedProcesses();
   private readonly plan: BreakpointPlan;
   private program: LaunchedProgram | undefined;
+  /** A taken-over program: the cached trace plan its root may have read was not this run's. */
+  private cacheHeldOtherPlan = false;
+  /** A taken-over program (LaunchOptions.started): what its root must run. */
+  private expectedRoot: { argv: string[]; execArgv: string[] } | undefined;
+  /** The root's report, once it is in, and whether it was checked against expectedRoot. */
+  private rootReport: ProcessReport | undefined;
+  private rootChecked = false;
   private stopping: Promise<void> | undefined;
   /** Processes of a planned launch, left alone during their start-up (see observeAfter). */
   private readonly startUps = this.disposables.add(new StartUpWatch(observeAfter));
@@ -164,6 +172,20 @@ export class ClusterRuntime implements Disposable {
   }
 
   static async launch(options: LaunchOptions): Promise<ClusterRuntime> {
+    if (options.started === undefined) {
+      return ClusterRuntime.launchProgram(options);
+    }
+    const started = options.started;
+    try {
+      return await ClusterRuntime.launchProgram(options);
+    } catch (error) {
+      // The program waits in its preload for a plan that will not come: it must not run on.
+      abandonStarted(started);
+      throw error;
+    }
+  }
+
+  private static async launchProgram(options: LaunchOptions): Promise<ClusterRuntime> {
     // Checked before anything is created, so a bad option leaves nothing behind.
     const definitions = checkPresetOptions(options);
     checkObserveOnly(options);
@@ -173,7 +195,7 @@ export class ClusterRuntime implements Disposable {
     const resolutions = node.resolutions;
     const definedPresets = resolvePresets(definitions, resolutions, node.sources);
     const preloadPath = options.preloadPath ?? findPreload();
-    const sessionDirectory = createSessionDirectory();
+    const sessionDirectory = options.started?.sessionDirectory ?? createSessionDirectory();
     const runtime: ClusterRuntime = new ClusterRuntime(
       'launch',
       node.version,
@@ -193,7 +215,11 @@ export class ClusterRuntime implements Disposable {
       runtime.traceSyscalls(options.straceExecutable, env);
     }
     if (options.observeOnly) {
-      writeLaunchPlan(sessionDirectory, launchPlan({ primary: runtime.plan.breakpointsFor('primary'), worker: runtime.plan.breakpointsFor('worker') }, { perConnection: flushMilliseconds }));
+      const plan = launchPlan({ primary: runtime.plan.breakpointsFor('primary'), worker: runtime.plan.breakpointsFor('worker') }, { perConnection: flushMilliseconds });
+      writeLaunchPlan(sessionDirectory, plan);
+      if (options.started) {
+        runtime.cacheHeldOtherPlan = !cacheTracePlan(tracePlanKey(node, preloadPath), plan);
+      }
       runtime.reach = new ReachWatch();
       runtime.reach.launched(monotonicMilliseconds());
     }
@@ -208,8 +234,12 @@ export class ClusterRuntime implements Disposable {
       schedulingPolicy: options.schedulingPolicy,
       wrapper: runtime.syscallTrace?.wrapper,
     };
+    if (options.started) {
+      runtime.expectedRoot = { argv: [program, ...spawnOptions.args], execArgv: [...spawnOptions.runtimeArgs] };
+      runtime.checkStartedRoot();
+    }
     try {
-      runtime.start(LaunchedProgram.start(spawnOptions, sessionDirectory));
+      runtime.start(options.started ? LaunchedProgram.adopt(options.started) : LaunchedProgram.start(spawnOptions, sessionDirectory));
     } catch (error) {
       // Nothing runs: release the session folder and its watcher, which nobody else would.
       await runtime.stop();
@@ -481,10 +511,37 @@ export class ClusterRuntime implements Disposable {
   }
 
   private async attachReported(report: ProcessReport): Promise<void> {
+    if (report.argv) {
+      this.rootReport = report;
+      this.checkStartedRoot();
+    }
     if (this.reach) {
       return this.observeProcess(this.reach, { pid: report.pid, role: report.role, workerId: report.workerId, webSocketUrl: report.url }, report.node);
     }
     await this.attachProcess({ pid: report.pid, role: report.role, workerId: report.workerId, webSocketUrl: report.url });
+  }
+
+  /**
+   * The root of a program bin/cluster-tour started runs what this launch was asked to run: else the
+   * launcher and the command line disagree, and the run stops rather than trace another program.
+   */
+  private checkStartedRoot(): void {
+    const report = this.rootReport;
+    const expected = this.expectedRoot;
+    // Either may come first: the report can be in the session folder before the launch is set up.
+    if (report === undefined || expected === undefined || this.rootChecked) {
+      return;
+    }
+    this.rootChecked = true;
+    const runs = JSON.stringify([report.execArgv ?? [], report.argv]);
+    if (runs !== JSON.stringify([expected.execArgv, expected.argv])) {
+      this.problem({ code: 'E_STARTED', message: `the program started early runs ${runs}, not ${JSON.stringify([expected.execArgv, expected.argv])}; it is stopped.`, pid: report.pid });
+      void this.stop();
+      return;
+    }
+    if (report.planSource === 'cache' && this.cacheHeldOtherPlan) {
+      this.problem({ code: 'E_STALE_PLAN', message: `pid ${report.pid} started with a cached plan of another build of Cluster Tour; what it records may be incomplete this once (the cache now holds this build's).`, pid: report.pid });
+    }
   }
 
   private async attachProcess(identity: ProcessIdentity): Promise<void> {

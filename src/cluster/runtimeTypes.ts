@@ -45,6 +45,18 @@ export interface LaunchOptions {
    * and so are the calls that would change a process (setPreset, addBreakpoint, pause…).
    */
   observeOnly?: boolean;
+  /**
+   * The program is running already: bin/cluster-tour started it, as this launch would have, before
+   * this process had booted (a trace's fast start), and is now this process. It is taken over
+   * instead of spawned; its primary waits in the preload for the plan. Only with observeOnly.
+   */
+  started?: StartedProgram;
+}
+
+/** What bin/cluster-tour started (CLUSTER_TOUR_STARTED: "pid session-folder"). */
+export interface StartedProgram {
+  pid: number;
+  sessionDirectory: string;
 }
 
 /** What a debugger asks of every process: blackboxing, exceptions, output labelled per process. */

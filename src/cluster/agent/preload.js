@@ -13,17 +13,23 @@
 
 (function clusterTourPreload() {
   const gateCheckMilliseconds = 50;
+  const planCheckMilliseconds = 2;
   const sessionDirectory = process.env.CLUSTER_TOUR_SESSION;
   if (!sessionDirectory) {
     return;
   }
   const fs = require('fs');
+  const { isMainThread } = require('worker_threads');
+  const isRoot = process.env.CLUSTER_TOUR_ROOT === String(process.pid) || process.env.CLUSTER_TOUR_ROOT === 'next';
+  // Started by bin/cluster-tour before its tracer had booted: the plan is on its way.
+  const early = isMainThread && isRoot && process.env.CLUSTER_TOUR_EARLY === '1';
   if (!controllerAlive()) {
+    if (early) {
+      stopUnobserved();
+    }
     leaveEnvironment();
     return;
   }
-  const { isMainThread } = require('worker_threads');
-  const isRoot = process.env.CLUSTER_TOUR_ROOT === String(process.pid) || process.env.CLUSTER_TOUR_ROOT === 'next';
   if (!isMainThread) {
     return;
   }
@@ -36,8 +42,9 @@
     return;
   }
   if (isRoot) {
-    // Children must not take themselves for the root.
+    // Children must not take themselves for the root, nor wait for a plan that is there.
     delete process.env.CLUSTER_TOUR_ROOT;
+    delete process.env.CLUSTER_TOUR_EARLY;
   }
 
   const path = require('path');
@@ -52,7 +59,15 @@
   }
 
   const role = isWorker ? 'worker' : 'primary';
-  const plan = readPlan();
+  /** Where the plan came from: the session folder, or (an early start) the cache. */
+  let planSource = 'session';
+  const plan = early ? (readPlan() ?? cachedPlan() ?? awaitPlan()) : readPlan();
+  if (early && planSource === 'cache') {
+    watchTakeOver();
+  }
+  if (early && plan === undefined) {
+    stopUnobserved();
+  }
   let released = plan !== undefined;
   // The controller's commands are served while the main thread waits in Atomics.wait (the
   // inspector interrupts it), so the gate can also look at its controller now and then.
@@ -88,6 +103,8 @@
     workerId,
     url,
     node: { version: process.version, execPath: process.execPath },
+    // What the launched process runs, for the tracer to check against what it was asked to run.
+    ...(isRoot ? { argv: process.argv.slice(1), execArgv: process.execArgv, planSource: plan ? planSource : undefined } : {}),
   };
   try {
     fs.writeFileSync(`${file}.tmp`, JSON.stringify(report));
@@ -121,6 +138,94 @@
       throw error;
     }
     return JSON.parse(text);
+  }
+
+  /**
+   * The plan the last trace with this Node and this Cluster Tour left in the cache (see
+   * launchPlan.ts's tracePlanCache), so that an early start need not wait for its tracer to boot.
+   * The tracer checks it against its own once it has booted, and says when they differ.
+   */
+  function cachedPlan() {
+    try {
+      const key = tracePlanKey();
+      const entry = JSON.parse(fs.readFileSync(tracePlanFile(key), 'utf8'));
+      if (entry.key !== key) {
+        return undefined;
+      }
+      planSource = 'cache';
+      return entry.plan;
+    } catch {
+      return undefined; // none yet, or unreadable: the tracer's own comes soon
+    }
+  }
+
+  /**
+   * An early start running on a cached plan has no watchdog until its tracer has booted and takes
+   * it over (it writes the session's plan.json, then starts the watchdog at once). Should the
+   * tracer die before that, nobody would stop the program or read its output: it stops itself,
+   * workers and all (it leads its own process group).
+   */
+  function watchTakeOver() {
+    const timer = setInterval(() => {
+      if (fs.existsSync(path.join(sessionDirectory, 'plan.json'))) {
+        clearInterval(timer);
+      } else if (!controllerAlive()) {
+        clearInterval(timer);
+        stopUnobserved();
+      }
+    }, gateCheckMilliseconds);
+    timer.unref();
+  }
+
+  /**
+   * The tracer that was to follow this early start died before it took over: the program must
+   * not run on unobserved (its output goes to FIFOs nobody reads, no watchdog would stop it), and
+   * nobody else will clean up. It leads its own process group: that ends with it, workers and all.
+   */
+  function stopUnobserved() {
+    fs.rmSync(sessionDirectory, { recursive: true, force: true });
+    process.kill(0, 'SIGKILL');
+  }
+
+  /** What a cached trace plan depends on: the Node binary and the build of Cluster Tour. */
+  function tracePlanKey() {
+    const binary = fs.statSync(process.execPath);
+    const own = fs.statSync(__filename);
+    const cli = fs.statSync(path.join(__dirname, 'cli.js'));
+    return [process.execPath, binary.size, binary.mtimeMs, process.version, __filename, own.size, own.mtimeMs, cli.size, cli.mtimeMs].join('\n');
+  }
+
+  /** Where launchPlan.ts keeps the plan for `key` (the same name, computed the same way). */
+  function tracePlanFile(key) {
+    const cache = process.env.XDG_CACHE_HOME || path.join(require('os').homedir(), '.cache');
+    // FNV-1a, 32 bits: a name, not a proof (the entry holds its whole key).
+    let hash = 0x811c9dc5;
+    for (let index = 0; index < key.length; index++) {
+      hash = Math.imul(hash ^ key.charCodeAt(index), 0x01000193) >>> 0;
+    }
+    return path.join(cache, 'cluster-tour', 'trace-plans', `${hash.toString(16).padStart(8, '0')}.json`);
+  }
+
+  /**
+   * The plan of an early start (see `early`), once the tracer has written it; undefined when the
+   * tracer is gone before that.
+   */
+  function awaitPlan() {
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    let checked = Date.now();
+    for (;;) {
+      const found = readPlan();
+      if (found !== undefined) {
+        return found;
+      }
+      if (Date.now() - checked >= gateCheckMilliseconds) {
+        checked = Date.now();
+        if (!controllerAlive()) {
+          return undefined;
+        }
+      }
+      Atomics.wait(pause, 0, 0, planCheckMilliseconds);
+    }
   }
 
   /**
@@ -213,7 +318,7 @@
   /** Takes Cluster Tour out of the environment this process's own children inherit. */
   function leaveEnvironment() {
     const env = process.env;
-    for (const name of ['CLUSTER_TOUR_SESSION', 'CLUSTER_TOUR_CONTROLLER', 'CLUSTER_TOUR_ROOT']) {
+    for (const name of ['CLUSTER_TOUR_SESSION', 'CLUSTER_TOUR_CONTROLLER', 'CLUSTER_TOUR_ROOT', 'CLUSTER_TOUR_EARLY']) {
       delete env[name];
     }
     // What launcher.ts's withPreload appended: the publish flag and --require "<this file>".

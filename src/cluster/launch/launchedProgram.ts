@@ -1,7 +1,6 @@
-// One launched cluster app: its primary started with the preload (found here) in a process group
-// of its own, a watchdog and an exit hook that kill the group if this process dies first, the
+// One launched cluster app: its primary started with the preload (found here), or taken over from
+// bin/cluster-tour, in a process group of its own, a watchdog and an exit hook that kill the group if this process dies first, the
 // output of its pipes, and stopping the whole group.
-import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { monotonicMilliseconds } from '../../common/clock';
@@ -11,7 +10,8 @@ import { ClusterTourError } from '../../common/errors';
 import { groupIsOurs, KnownProcess, knowProcess } from '../processes/knownProcesses';
 import { delay, findExecutable, groupAlive, SpawnOptions, spawnObserved, startWatchdog, stopProcessGroup } from './launcher';
 import { OutputFilter } from './outputFilter';
-import type { EndEvent, LaunchOptions, OutputEvent } from '../runtimeTypes';
+import type { EndEvent, LaunchOptions, OutputEvent, StartedProgram } from '../runtimeTypes';
+import { ProgramProcess, spawnedProcess, StartedProcess } from './programProcess';
 
 /** A launch's paths, checked, and its environment: what `spawnObserved` needs besides the preload. */
 export interface CheckedLaunch {
@@ -61,7 +61,7 @@ export class LaunchedProgram implements Disposable {
   private readonly mark: string;
 
   private constructor(
-    private readonly child: ChildProcess,
+    private readonly child: ProgramProcess,
     /** The primary's pid; it leads the process group. */
     readonly pid: number,
     sessionDirectory: string,
@@ -79,8 +79,15 @@ export class LaunchedProgram implements Disposable {
       child.once('error', () => undefined);
       throw new ClusterTourError('E_SPAWN', `Could not start ${options.runtimeExecutable}.`);
     }
-    const program = new LaunchedProgram(child, child.pid, sessionDirectory);
+    const program = new LaunchedProgram(spawnedProcess(child as typeof child & { pid: number }), child.pid, sessionDirectory);
     program.watch(sessionDirectory);
+    return program;
+  }
+
+  /** Takes over an app bin/cluster-tour started (see programProcess.ts); its primary waits for the plan. */
+  static adopt(started: StartedProgram): LaunchedProgram {
+    const program = new LaunchedProgram(StartedProcess.adopt(started), started.pid, started.sessionDirectory);
+    program.watch(started.sessionDirectory);
     return program;
   }
 
@@ -98,8 +105,8 @@ export class LaunchedProgram implements Disposable {
   async stop(known: readonly KnownProcess[]): Promise<void> {
     await stopProcessGroup(this.pid, [this.leader, ...known], { mark: this.mark });
     // The child's own 'exit' may still be queued; give it a turn so `onExit` fires.
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      await new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    if (this.child.end === undefined) {
+      await new Promise<void>((resolve) => this.child.onceEnded(() => resolve()));
     }
     await delay(0);
   }
@@ -111,6 +118,7 @@ export class LaunchedProgram implements Disposable {
 
   private watch(sessionDirectory: string): void {
     const child = this.child;
+    this.disposables.add(child);
     this.disposables.add(startWatchdog(this.pid, sessionDirectory));
     // Last resort when the controller exits without stopping (a crash, process.exit): the
     // 'exit' handler may only do synchronous work, and a SIGKILL to the group is that.
@@ -125,7 +133,7 @@ export class LaunchedProgram implements Disposable {
       child[stream]?.setEncoding('utf8');
       child[stream]?.on('data', (chunk: string) => this.emitOutput(stream, this.output[stream].push(chunk)));
     }
-    child.on('exit', (code, signal) => this.exitEmitter.fire({ code, signal }));
+    child.onceEnded((end) => this.exitEmitter.fire(end));
   }
 
   private emitOutput(stream: 'stdout' | 'stderr', text: string): void {

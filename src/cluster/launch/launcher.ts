@@ -22,6 +22,11 @@ export interface ProcessReport {
   url: string;
   /** The Node it runs (`process.version`, `process.execPath`); from preloads of this version on. */
   node?: RunningNode;
+  /** The root only: `process.argv` after the executable, and `process.execArgv`. */
+  argv?: string[];
+  execArgv?: string[];
+  /** The root of an early start only: where its plan came from (see preload.js's cachedPlan). */
+  planSource?: 'session' | 'cache';
 }
 
 export interface SpawnOptions {

@@ -15,6 +15,8 @@ export interface ProcessStat {
   startTime: string;
   /** Fields 14 and 15: the CPU it has used (user + system), in clock ticks (USER_HZ, 100 a second on Linux). */
   cpuTicks: number;
+  /** Field 52: the status waitpid(2) would give, once the process has ended (a zombie); 0 before. */
+  exitStatus: number;
 }
 
 export function statOf(pid: number): ProcessStat | undefined {
@@ -24,7 +26,7 @@ export function statOf(pid: number): ProcessStat | undefined {
   }
   // The command name sits in parentheses and may itself hold spaces or parentheses.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { state: fields[0], ppid: Number(fields[1]), processGroup: Number(fields[2]), startTime: fields[19], cpuTicks: Number(fields[11]) + Number(fields[12]) };
+  return { state: fields[0], ppid: Number(fields[1]), processGroup: Number(fields[2]), startTime: fields[19], cpuTicks: Number(fields[11]) + Number(fields[12]), exitStatus: Number(fields[49] ?? 0) };
 }
 
 /** Field 22 of /proc/<pid>/stat; undefined when the process is gone or a zombie. */

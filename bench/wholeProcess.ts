@@ -1,5 +1,5 @@
-// Whole-process start-up, as a user times it: `cluster-tour trace app.js` (the built dist/cli.js
-// as a child process, until it exits) against `node app.js`, on an app whose N HTTP workers
+// Whole-process start-up, as a user times it: `cluster-tour trace app.js` (bin/cluster-tour, the
+// command as installed, until it exits) against `node app.js`, on an app whose N HTTP workers
 // start, listen, and are disconnected at once (bench/fixtures/startup.js). Runs alternate, and
 // the tracer's own CPU (user + system of the CLI process alone, not the app it runs) comes from
 // a preload that reports `process.cpuUsage()` at its exit.
@@ -51,12 +51,12 @@ interface Run {
   cpuMilliseconds: number | null;
 }
 
-/** Runs `node ...args` to its end; rejects when it fails, with what it wrote to stderr. */
-function runToEnd(node: string, args: readonly string[], env: Record<string, string>): Promise<number> {
+/** Runs `command ...args` to its end; rejects when it fails, with what it wrote to stderr. */
+function runToEnd(command: string, args: readonly string[], env: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
     const begin = performance.now();
     // stdout to /dev/null, as a user's terminal costs nothing we want to measure.
-    const child = spawn(node, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     let errors = '';
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => (errors += chunk));
@@ -66,7 +66,7 @@ function runToEnd(node: string, args: readonly string[], env: Record<string, str
       if (code === 0) {
         resolve(milliseconds);
       } else {
-        reject(new Error(`${path.basename(node)} ${args.join(' ')} exited with ${code ?? signal}: ${errors.trim()}`));
+        reject(new Error(`${path.basename(command)} ${args.join(' ')} exited with ${code ?? signal}: ${errors.trim()}`));
       }
     });
   });
@@ -84,10 +84,17 @@ async function runFloor(settings: WholeProcessSettings, fixture: string, floorPl
 
 async function runTraced(settings: WholeProcessSettings, fixture: string, reportFile: string): Promise<Run> {
   fs.rmSync(reportFile, { force: true });
-  const cli = path.join(settings.repository, 'dist', 'cli.js');
+  // The command as installed: bin/cluster-tour, whose tracer runs under the first node on PATH.
+  const command = path.join(settings.repository, 'bin', 'cluster-tour');
   const preload = path.join(settings.repository, 'bench', 'fixtures', 'cpu-report.js');
-  const env = { BENCH_WORKERS: String(settings.workers), CLUSTER_TOUR_BENCH_CPU_REPORT: reportFile };
-  const milliseconds = await runToEnd(settings.node, ['--require', preload, cli, 'trace', '--runtime', settings.node, fixture], env);
+  const env = {
+    BENCH_WORKERS: String(settings.workers),
+    CLUSTER_TOUR_BENCH_CPU_REPORT: reportFile,
+    // Into the tracer's own process only (node options, split at spaces), never into the program.
+    CLUSTER_TOUR_TRACER_ARGS: `--require ${preload}`,
+    PATH: [path.dirname(settings.node), process.env.PATH].filter(Boolean).join(path.delimiter),
+  };
+  const milliseconds = await runToEnd(command, ['trace', '--runtime', settings.node, fixture], env);
   const report = JSON.parse(fs.readFileSync(reportFile, 'utf8')) as { userMilliseconds: number; systemMilliseconds: number };
   return { milliseconds, cpuMilliseconds: report.userMilliseconds + report.systemMilliseconds };
 }

@@ -50,6 +50,12 @@ export function cliPath(): string {
   return cli;
 }
 
+/** bin/cluster-tour, the command as package.json installs it (it runs dist/cli.js, so that too). */
+export function binPath(): string {
+  cliPath();
+  return path.join(repositoryRoot(), 'bin', 'cluster-tour');
+}
+
 /** Reads a /proc file of a process that may exit at any moment; undefined once it is gone. */
 function readProcessFile(pid: number, name: string): string | undefined {
   try {
@@ -189,6 +195,8 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
   /** The CLI is SIGKILLed (by its pid) after this long; the result says `timedOut`. */
   timeoutMilliseconds?: number;
+  /** 'bin': run bin/cluster-tour (the installed command) instead of `node dist/cli.js`. */
+  launcher?: 'bin';
 }
 
 export interface CliResult {
@@ -229,7 +237,9 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Cli
   // The test runner's own variable would make a program that uses node:test report to it.
   delete env.NODE_TEST_CONTEXT;
   const started = Date.now();
-  const child = spawn(process.execPath, [cliPath(), ...args], {
+  // bin/cluster-tour, the command as installed, runs its tracer with the first node on PATH: this test's.
+  const [command, commandArgs] = options.launcher === 'bin' ? [binPath(), args] : [process.execPath, [cliPath(), ...args]];
+  const child = spawn(command, commandArgs, {
     cwd: options.cwd ?? repositoryRoot(),
     env: env as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,7 +3,7 @@
 // dist/cli.js. Real programs under each Node of CLUSTER_TOUR_TEST_NODES; the tracer runs under
 // this test's Node. Needs `npm run build` first.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -73,10 +73,17 @@ describe('bin/cluster-tour', () => {
   }
 
   it('keeps the plan of a trace in the cache, and says when the one there was another build\'s', { timeout: 60_000 }, async () => {
-    const first = await spawnCli(['trace', fixture], { launcher: 'bin', env: environment(), timeoutMilliseconds: 30_000 });
+    const cacheHere = await mkdtemp(path.join(scratch, 'cache-'));
+    const env = { ...environment(), XDG_CACHE_HOME: cacheHere };
+    const plans = path.join(cacheHere, 'cluster-tour', 'trace-plans');
+    // Entries an earlier build left: one for this Node binary (replaced by this build's), one for another.
+    mkdirSync(plans, { recursive: true });
+    writeFileSync(path.join(plans, 'earlier-build.json'), JSON.stringify({ key: `${process.execPath}\nv0.0.0\nan earlier build`, plan: {} }));
+    writeFileSync(path.join(plans, 'other-node.json'), JSON.stringify({ key: `${process.execPath}-elsewhere\nv0.0.0`, plan: {} }));
+    const first = await spawnCli(['trace', fixture], { launcher: 'bin', env, timeoutMilliseconds: 30_000 });
     assert.equal(first.code, 0, first.stderr);
-    const plans = path.join(cache, 'cluster-tour', 'trace-plans');
-    const [entryName] = readdirSync(plans);
+    const entryName = readdirSync(plans).find((name) => name !== 'other-node.json');
+    assert.deepEqual(readdirSync(plans).sort(), [entryName, 'other-node.json'].sort(), 'this build\'s plan replaced the earlier build\'s, and left the other Node\'s');
     assert.ok(entryName, 'a trace plan was cached');
     const entryFile = path.join(plans, entryName);
     const entry = JSON.parse(readFileSync(entryFile, 'utf8')) as { key: string; plan: { agent: { url: string } } };
@@ -85,13 +92,13 @@ describe('bin/cluster-tour', () => {
     entry.plan.agent.url = `${planned}-of-another-build`;
     writeFileSync(entryFile, JSON.stringify(entry));
 
-    const second = await spawnCli(['trace', fixture], { launcher: 'bin', env: environment(), timeoutMilliseconds: 30_000 });
+    const second = await spawnCli(['trace', fixture], { launcher: 'bin', env, timeoutMilliseconds: 30_000 });
     await assertNothingLeft(second, 'after the run on a stale plan');
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stderr, /started with a cached plan of another build of Cluster Tour/);
     assert.equal((JSON.parse(readFileSync(entryFile, 'utf8')) as typeof entry).plan.agent.url, planned, 'the cache holds this build\'s plan again');
 
-    const third = await spawnCli(['trace', fixture], { launcher: 'bin', env: environment(), timeoutMilliseconds: 30_000 });
+    const third = await spawnCli(['trace', fixture], { launcher: 'bin', env, timeoutMilliseconds: 30_000 });
     assert.equal(third.code, 0, third.stderr);
     assert.doesNotMatch(third.stderr, /another build/);
   });

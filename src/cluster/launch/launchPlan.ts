@@ -89,8 +89,29 @@ export function cacheTracePlan(key: string, plan: LaunchPlan): boolean {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(`${file}.${process.pid}.tmp`, text);
     fs.renameSync(`${file}.${process.pid}.tmp`, file);
+    removeOtherBuildsOf(key, file);
   } catch {
     // A read-only or full cache costs only the next early start its head start.
   }
   return previous === undefined;
+}
+
+/** A new entry replaces those of the same Node binary made by other builds: they will not be read again. */
+function removeOtherBuildsOf(key: string, kept: string): void {
+  const binary = key.slice(0, key.indexOf('\n') + 1);
+  const folder = path.dirname(kept);
+  for (const name of fs.readdirSync(folder)) {
+    const other = path.join(folder, name);
+    if (other === kept || !name.endsWith('.json')) {
+      continue;
+    }
+    try {
+      const entry = JSON.parse(fs.readFileSync(other, 'utf8')) as { key?: unknown };
+      if (typeof entry.key === 'string' && entry.key.startsWith(binary)) {
+        fs.rmSync(other, { force: true });
+      }
+    } catch {
+      // unreadable, or removed meanwhile by another trace: not ours to judge
+    }
+  }
 }

@@ -3,7 +3,7 @@
 // dist/cli.js. Real programs under each Node of CLUSTER_TOUR_TEST_NODES; the tracer runs under
 // this test's Node. Needs `npm run build` first.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -92,7 +92,10 @@ describe('bin/cluster-tour', () => {
     entry.plan.agent.url = `${planned}-of-another-build`;
     writeFileSync(entryFile, JSON.stringify(entry));
 
-    const second = await spawnCli(['trace', fixture], { launcher: 'bin', env, timeoutMilliseconds: 30_000 });
+    // A tracer slow to boot, so that the program surely starts on the cached plan, not on the tracer's.
+    const slowBoot = path.join(scratch, 'slow-boot.js');
+    writeFileSync(slowBoot, 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);\n');
+    const second = await spawnCli(['trace', fixture], { launcher: 'bin', env: { ...env, CLUSTER_TOUR_TRACER_ARGS: `--require ${slowBoot}` }, timeoutMilliseconds: 30_000 });
     await assertNothingLeft(second, 'after the run on a stale plan');
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stderr, /started with a cached plan of another build of Cluster Tour/);
@@ -122,6 +125,20 @@ describe('bin/cluster-tour', () => {
       }
     });
   }
+
+  it('finds a relative program where the tracer does, in a folder reached through a symbolic link', { timeout: 60_000 }, async () => {
+    const real = await mkdtemp(path.join(scratch, 'real-'));
+    copyFileSync(fixture, path.join(real, 'app.js'));
+    const link = path.join(scratch, 'link');
+    symlinkSync(real, link);
+    // A shell's $PWD names the folder as it was reached; process.cwd() names it physically.
+    const run = await spawnCli(['trace', 'app.js', 'argument'], { launcher: 'bin', cwd: link, env: environment({ PWD: link }), timeoutMilliseconds: 30_000 });
+    await assertNothingLeft(run, 'after the run');
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /stdout is a FIFO: true/);
+    assert.match(run.stdout, /arguments: \["argument"\]/);
+    assert.doesNotMatch(run.stderr, /warning|E_STARTED|started early/);
+  });
 
   it('leaves to dist/cli.js what it does not start itself', { timeout: 60_000 }, async () => {
     const version = await spawnCli(['--version'], { launcher: 'bin', env: environment() });

@@ -40,14 +40,15 @@ function stopSignals(): EventEmitter {
 }
 
 /**
- * What bin/cluster-tour started before this process booted ("pid session-folder"), taken out of
+ * What bin/cluster-tour started before this process booted ("pid stdout-fd stderr-fd
+ * session-folder"), taken out of
  * the environment so that nothing this process starts inherits it.
  */
 function startedProgram(): StartedProgram | undefined {
   const value = process.env.CLUSTER_TOUR_STARTED;
   delete process.env.CLUSTER_TOUR_STARTED;
-  const match = value === undefined ? null : /^(\d+) (\/.+)$/.exec(value);
-  return match ? { pid: Number(match[1]), sessionDirectory: match[2] } : undefined;
+  const match = value === undefined ? null : /^(\d+) (\d+) (\d+) (\/.+)$/.exec(value);
+  return match ? { pid: Number(match[1]), output: { stdout: Number(match[2]), stderr: Number(match[3]) }, sessionDirectory: match[4] } : undefined;
 }
 
 async function main(): Promise<number> {

@@ -61,6 +61,8 @@ export class ClusterRuntime implements Disposable {
   private readonly attached = new AttachedProcesses();
   private readonly plan: BreakpointPlan;
   private program: LaunchedProgram | undefined;
+  /** The session folder's reports: one per process that reached the preload's gate or plan. */
+  private readonly reports: ReportWatcher;
   /** A taken-over program: the cached trace plan its root may have read was not this run's. */
   private cacheHeldOtherPlan = false;
   /** A taken-over program (LaunchOptions.started): what its root must run. */
@@ -86,7 +88,7 @@ export class ClusterRuntime implements Disposable {
 
   private readonly stageEmitter = new Emitter<AnyLifecycleEvent>();
   /** Every process's events pass through it, so that lost handoffs are reported. */
-  private readonly handoffs = new HandoffWatch((event) => this.stageEmitter.fire(event));
+  private readonly handoffs = new HandoffWatch((event) => this.stage(event));
   private readonly attachedEmitter = new Emitter<ProcessIdentity>();
   private readonly detachedEmitter = new Emitter<ProcessIdentity>();
   private readonly pausedEmitter = new Emitter<RuntimePausedEvent>();
@@ -100,7 +102,20 @@ export class ClusterRuntime implements Disposable {
   /** Present when the launch traces syscalls and strace could run. */
   private syscallTrace: SyscallTrace | undefined;
 
-  readonly onStage = this.stageEmitter.event;
+  readonly onStage = (listener: Listener<AnyLifecycleEvent>): Disposable => {
+    const subscription = this.stageEmitter.event(listener);
+    this.stagesHeard = true;
+    for (const event of this.unheardStages.splice(0)) {
+      listener(event);
+    }
+    return subscription;
+  };
+  /**
+   * Stages told before the first subscription go to that one: a program bin/cluster-tour started
+   * may have ended, journals and all, before this runtime was even made.
+   */
+  private stagesHeard = false;
+  private readonly unheardStages: AnyLifecycleEvent[] = [];
   /** A process is attached, its breakpoints are set, and it runs. */
   readonly onProcessAttached = this.attachedEmitter.event;
   readonly onProcessDetached = this.detachedEmitter.event;
@@ -161,14 +176,16 @@ export class ClusterRuntime implements Disposable {
   ) {
     this.plan = new BreakpointPlan(resolutions, presets, tracking, definedPresets);
     this.tracking = tracking;
-    const watcher = this.disposables.add(new ReportWatcher(sessionDirectory));
+    this.reports = this.disposables.add(new ReportWatcher(sessionDirectory));
     this.disposables.add(
-      watcher.onReport((report) => {
+      this.reports.onReport((report) => {
         this.syscallTrace?.know(report);
         this.track(this.attachReported(report));
       }),
     );
-    watcher.scan();
+    if (mode === 'attach') {
+      this.reports.scan();
+    }
   }
 
   static async launch(options: LaunchOptions): Promise<ClusterRuntime> {
@@ -221,7 +238,9 @@ export class ClusterRuntime implements Disposable {
         runtime.cacheHeldOtherPlan = !cacheTracePlan(tracePlanKey(node, preloadPath), plan);
       }
       runtime.reach = new ReachWatch();
-      runtime.reach.launched(monotonicMilliseconds());
+      // A program bin/cluster-tour started has run since before this process booted: its primary
+      // may have recorded anything from any time on.
+      runtime.reach.launched(options.started ? 0 : monotonicMilliseconds());
     }
     const spawnOptions = {
       runtimeExecutable,
@@ -436,7 +455,7 @@ export class ClusterRuntime implements Disposable {
     const exit = program.onExit(({ code, signal }) => {
       // Under strace the spawned process is strace: the primary is the root that reported.
       const root = this.attached.identityOr(program.pid, 'primary');
-      this.stageEmitter.fire({
+      this.stage({
         stage: 'exit',
         process: 'primary',
         workerId: null,
@@ -449,6 +468,9 @@ export class ClusterRuntime implements Disposable {
       void this.finish({ code, signal }, root);
     });
     this.disposables.add(exit);
+    // Only now that the launch is set up (its plan, the reach watch of a planned one, the start-up
+    // watch): a program bin/cluster-tour started may have reported before this runtime existed.
+    this.reports.scan();
   }
 
   /** Workers running before the attach: those with an inspector now, the others once replaced. */
@@ -483,6 +505,14 @@ export class ClusterRuntime implements Disposable {
     if (!this.endedWith) {
       this.endedWith = end;
       this.endEmitter.fire(end);
+    }
+  }
+
+  private stage(event: AnyLifecycleEvent): void {
+    if (this.stagesHeard) {
+      this.stageEmitter.fire(event);
+    } else {
+      this.unheardStages.push(event);
     }
   }
 

@@ -53,9 +53,11 @@ export interface LaunchOptions {
   started?: StartedProgram;
 }
 
-/** What bin/cluster-tour started (CLUSTER_TOUR_STARTED: "pid session-folder"). */
+/** What bin/cluster-tour started (CLUSTER_TOUR_STARTED: "pid stdout-fd stderr-fd session-folder"). */
 export interface StartedProgram {
   pid: number;
+  /** This process's descriptors of the FIFOs the program's stdout and stderr go to (open read and write). */
+  output: { stdout: number; stderr: number };
   sessionDirectory: string;
 }
 

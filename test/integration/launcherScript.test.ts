@@ -38,6 +38,13 @@ describe('bin/cluster-tour', () => {
     await Promise.all([cache, sessions, scratch].map((folder) => rm(folder, { recursive: true, force: true })));
   });
 
+  /** A preload for the tracer (CLUSTER_TOUR_TRACER_ARGS) that makes it boot 500 ms late. */
+  let slowBoot: string;
+  before(() => {
+    slowBoot = path.join(scratch, 'slow-boot.js');
+    writeFileSync(slowBoot, 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);\n');
+  });
+
   /** The environment of a run: its own cache and session folders, so that both can be looked at. */
   const environment = (extra: Record<string, string> = {}): Record<string, string> => ({ XDG_CACHE_HOME: cache, TMPDIR: sessions, ...extra });
 
@@ -52,23 +59,30 @@ describe('bin/cluster-tour', () => {
       const env = environment({ EARLY_EXIT_CODE: '7' });
       const early = await spawnCli(args, { launcher: 'bin', env, timeoutMilliseconds: 30_000 });
       await assertNothingLeft(early, 'after bin/cluster-tour');
+      // Now on the plan the first run cached, with a tracer slow to boot: the primary has reported
+      // before the tracer has even set its launch up.
+      const cached = await spawnCli(args, { launcher: 'bin', env: { ...env, CLUSTER_TOUR_TRACER_ARGS: `--require ${slowBoot}` }, timeoutMilliseconds: 30_000 });
+      await assertNothingLeft(cached, 'after bin/cluster-tour on a cached plan');
       const slow = await spawnCli(args, { env, timeoutMilliseconds: 30_000 });
       await assertNothingLeft(slow, 'after dist/cli.js');
 
-      for (const [name, result] of [['bin/cluster-tour', early], ['dist/cli.js', slow]] as const) {
+      for (const [name, result] of [['bin/cluster-tour', early], ['bin/cluster-tour, cached plan', cached], ['dist/cli.js', slow]] as const) {
         assert.equal(result.code, 7, `${name}: the program's exit code\n${result.stderr}`);
         assert.match(result.stdout, /arguments: \["one","two words","--json"\]/, `${name}: the program's own arguments`);
         assert.match(result.stderr, /the primary ends/, `${name}: the program's stderr`);
         assert.doesNotMatch(result.stderr, /warning/, `${name}: no warning`);
+        assert.doesNotMatch(result.stdout, /\+-/, `${name}: in time order from the first event:\n${result.stdout}`);
       }
       // The early start's program writes to the launcher's FIFOs; a spawned one to Node's pipes.
       assert.match(early.stdout, /stdout is a FIFO: true/, 'bin/cluster-tour started the program itself');
+      assert.match(cached.stdout, /stdout is a FIFO: true/);
       assert.match(slow.stdout, /stdout is a FIFO: false/);
       const expected = ['primary exit', 'primary fork', 'primary fork', 'primary listening', 'primary listening', 'primary online', 'primary online'];
       for (const stage of expected) {
         assert.ok(stages(early).includes(stage), `bin/cluster-tour traced "${stage}":\n${early.stdout}`);
       }
       assert.deepEqual(stages(early), stages(slow), 'the same stages either way');
+      assert.deepEqual(stages(cached), stages(slow), 'the same stages on a cached plan');
     });
   }
 
@@ -93,8 +107,6 @@ describe('bin/cluster-tour', () => {
     writeFileSync(entryFile, JSON.stringify(entry));
 
     // A tracer slow to boot, so that the program surely starts on the cached plan, not on the tracer's.
-    const slowBoot = path.join(scratch, 'slow-boot.js');
-    writeFileSync(slowBoot, 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);\n');
     const second = await spawnCli(['trace', fixture], { launcher: 'bin', env: { ...env, CLUSTER_TOUR_TRACER_ARGS: `--require ${slowBoot}` }, timeoutMilliseconds: 30_000 });
     await assertNothingLeft(second, 'after the run on a stale plan');
     assert.equal(second.code, 0, second.stderr);

@@ -21,10 +21,11 @@
   const fs = require('fs');
   const { isMainThread } = require('worker_threads');
   const isRoot = process.env.CLUSTER_TOUR_ROOT === String(process.pid) || process.env.CLUSTER_TOUR_ROOT === 'next';
-  // Started by bin/cluster-tour before its tracer had booted: the plan is on its way.
-  const early = isMainThread && isRoot && process.env.CLUSTER_TOUR_EARLY === '1';
+  // A process of a program bin/cluster-tour started before its tracer had booted: the plan is in
+  // the cache or on its way (for its workers too, which may start before the tracer has written it).
+  const early = isMainThread && process.env.CLUSTER_TOUR_EARLY === '1';
   if (!controllerAlive()) {
-    if (early) {
+    if (early && isRoot) {
       stopUnobserved();
     }
     leaveEnvironment();
@@ -42,9 +43,8 @@
     return;
   }
   if (isRoot) {
-    // Children must not take themselves for the root, nor wait for a plan that is there.
+    // Children must not take themselves for the root.
     delete process.env.CLUSTER_TOUR_ROOT;
-    delete process.env.CLUSTER_TOUR_EARLY;
   }
 
   const path = require('path');
@@ -62,7 +62,7 @@
   /** Where the plan came from: the session folder, or (an early start) the cache. */
   let planSource = 'session';
   const plan = early ? (readPlan() ?? cachedPlan() ?? awaitPlan()) : readPlan();
-  if (early && planSource === 'cache') {
+  if (early && isRoot && planSource === 'cache') {
     watchTakeOver();
   }
   if (early && plan === undefined) {

@@ -65,7 +65,8 @@ export class ReportWatcher implements Disposable {
   }
 
   private consider(name: string): void {
-    if (!name.endsWith('.json') || this.seen.has(name)) {
+    // `<pid>.json` only: the folder also holds a planned launch's plan.json, journals and FIFOs.
+    if (!/^\d+\.json$/.test(name) || this.seen.has(name)) {
       return;
     }
     let text: string;

@@ -7,7 +7,6 @@ import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { Disposable } from '../../common/disposable';
 import { ClusterTourError } from '../../common/errors';
 import { statOf } from '../processes/procfs';
@@ -44,9 +43,6 @@ export function spawnedProcess(child: ChildProcess & { pid: number }): ProgramPr
 /** How often the end of a started process is looked for besides SIGCHLD (which may coalesce). */
 const endCheckMilliseconds = 100;
 
-/** The stdout and stderr FIFOs bin/cluster-tour makes in the session folder. */
-export const startedOutputFiles = { stdout: 'stdout', stderr: 'stderr' } as const;
-
 /** A process bin/cluster-tour started before this one booted (see the top). */
 export class StartedProcess implements ProgramProcess {
   readonly stdout: net.Socket;
@@ -56,9 +52,12 @@ export class StartedProcess implements ProgramProcess {
   private readonly timer: NodeJS.Timeout;
   private readonly onChild = (): void => this.check();
 
-  private constructor(readonly pid: number, sessionDirectory: string) {
-    this.stdout = openFifo(path.join(sessionDirectory, startedOutputFiles.stdout));
-    this.stderr = openFifo(path.join(sessionDirectory, startedOutputFiles.stderr));
+  private constructor(readonly pid: number, output: StartedProgram['output']) {
+    // The launcher's own descriptors, read and write: a FIFO keeps what was written while one is
+    // open, so what the program wrote before this process booted is there even if it has ended.
+    // Being writers too, they never see an end of file; nothing waits for one (the end is the exit).
+    this.stdout = new net.Socket({ fd: output.stdout, readable: true, writable: false });
+    this.stderr = new net.Socket({ fd: output.stderr, readable: true, writable: false });
     process.on('SIGCHLD', this.onChild);
     this.timer = setInterval(this.onChild, endCheckMilliseconds);
     this.timer.unref();
@@ -83,7 +82,7 @@ export class StartedProcess implements ProgramProcess {
     if (problem !== undefined) {
       throw new ClusterTourError('E_STARTED', `The program that bin/cluster-tour started (pid ${started.pid}) cannot be taken over: ${problem}.`);
     }
-    const adopted = new StartedProcess(started.pid, started.sessionDirectory);
+    const adopted = new StartedProcess(started.pid, started.output);
     adopted.check();
     return adopted;
   }
@@ -93,11 +92,10 @@ export class StartedProcess implements ProgramProcess {
   }
 
   onceEnded(listener: (end: EndEvent) => void): void {
-    if (this.ended) {
+    this.listeners.push(listener);
+    if (this.ended && this.listeners.length === 1) {
       const end = this.ended;
-      queueMicrotask(() => listener(end));
-    } else {
-      this.listeners.push(listener);
+      setImmediate(() => this.listeners.splice(0).forEach((each) => each(end)));
     }
   }
 
@@ -121,7 +119,9 @@ export class StartedProcess implements ProgramProcess {
     process.removeListener('SIGCHLD', this.onChild);
     clearInterval(this.timer);
     const end = this.ended;
-    this.listeners.splice(0).forEach((listener) => listener(end));
+    // After this turn's I/O, as Node reports a child's exit: what the FIFOs hold is read first,
+    // and whoever took this process over (even right now, ended already) has subscribed.
+    setImmediate(() => this.listeners.splice(0).forEach((listener) => listener(end)));
   }
 }
 
@@ -133,12 +133,6 @@ export function decodeStatus(status: number): EndEvent {
   }
   const name = Object.entries(os.constants.signals).find(([, number]) => number === signalNumber)?.[0];
   return { code: null, signal: (name as NodeJS.Signals | undefined) ?? null };
-}
-
-/** The reading end of a FIFO, without waiting for a writer (the program holds one already). */
-function openFifo(file: string): net.Socket {
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-  return new net.Socket({ fd, readable: true, writable: false });
 }
 
 /**

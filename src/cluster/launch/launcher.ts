@@ -256,8 +256,15 @@ export interface StopOptions {
  */
 export async function stopProcessGroup(processGroup: number, known: readonly KnownProcess[], options: StopOptions = {}): Promise<void> {
   const { mark, graceMilliseconds = 1500 } = options;
+  // A trace's usual end: nothing left alive, in the group or known. Said with one look at /proc
+  // at most, for a group that still holds a zombie (a program bin/cluster-tour started, whose
+  // primary only its parent, this process, could reap, and Node reaps only its own spawns).
+  const members = signalQuietly(-processGroup, 0) ? membersOf(processGroup) : [];
+  if (members.length === 0 && !known.some(isRunning)) {
+    return;
+  }
   // Members now, while the group is ours, stay ours after the last process we knew has ended.
-  const ours = groupIsOurs(processGroup, known, mark) ? [...known, ...membersOf(processGroup).map(knowProcess)] : [...known];
+  const ours = groupIsOurs(processGroup, known, mark) ? [...known, ...members.map(knowProcess)] : [...known];
   const ourGroupAlive = (): boolean => groupAlive(processGroup) && groupIsOurs(processGroup, ours, mark);
   const signalAll = (signal: NodeJS.Signals): void => {
     if (groupIsOurs(processGroup, ours, mark)) {

@@ -52,7 +52,7 @@ async function main(): Promise<number> {
   const floorPlan = await writeFloorPlan(node);
   const wholeProcess: WholeProcessResult[] = [];
   for (const workers of [2, 8]) {
-    const result = await benchmarkWholeProcess({ node, repository, workers, repetitions: options.quick ? 3 : 7, floorPlan });
+    const result = await benchmarkWholeProcess({ node, repository, workers, repetitions: options.quick ? 3 : 15, floorPlan });
     wholeProcess.push(result);
     console.log(
       `whole process N=${workers}: node ${result.bareMilliseconds.join(', ')} ms · ` +

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { monotonicMilliseconds } from '../common/clock';
 import { Disposable, DisposableStore } from '../common/disposable';
-import { Emitter, type Listener } from '../common/emitter';
+import { Emitter, HeldEmitter, type Listener } from '../common/emitter';
 import { ClusterTourError, messageOf } from '../common/errors';
 import type { AnyLifecycleEvent } from '../common/stages';
 import type { SyscallEvent } from '../common/syscalls';
@@ -86,15 +86,15 @@ export class ClusterRuntime implements Disposable {
   /** A planned launch (LaunchOptions.observeOnly): processes run without waiting for the controller, which tracks what it has reached. */
   private reach: ReachWatch | undefined;
 
-  private readonly stageEmitter = new Emitter<AnyLifecycleEvent>();
+  private readonly stageEmitter = new HeldEmitter<AnyLifecycleEvent>();
   /** Every process's events pass through it, so that lost handoffs are reported. */
-  private readonly handoffs = new HandoffWatch((event) => this.stage(event));
+  private readonly handoffs = new HandoffWatch((event) => this.stageEmitter.fire(event));
   private readonly attachedEmitter = new Emitter<ProcessIdentity>();
   private readonly detachedEmitter = new Emitter<ProcessIdentity>();
   private readonly pausedEmitter = new Emitter<RuntimePausedEvent>();
   private readonly resumedEmitter = new Emitter<ProcessIdentity>();
   private readonly outputEmitter = new Emitter<OutputEvent>();
-  private readonly problemEmitter = new Emitter<ProblemEvent>();
+  private readonly problemEmitter = new HeldEmitter<ProblemEvent>();
   private readonly endEmitter = new Emitter<EndEvent>();
   private readonly resolvedEmitter = new Emitter<BreakpointResolvedEvent>();
   private readonly processOutputEmitter = new Emitter<ProcessOutputEvent>();
@@ -102,20 +102,11 @@ export class ClusterRuntime implements Disposable {
   /** Present when the launch traces syscalls and strace could run. */
   private syscallTrace: SyscallTrace | undefined;
 
-  readonly onStage = (listener: Listener<AnyLifecycleEvent>): Disposable => {
-    const subscription = this.stageEmitter.event(listener);
-    this.stagesHeard = true;
-    for (const event of this.unheardStages.splice(0)) {
-      listener(event);
-    }
-    return subscription;
-  };
   /**
-   * Stages told before the first subscription go to that one: a program bin/cluster-tour started
-   * may have ended, journals and all, before this runtime was even made.
+   * Every lifecycle event. Those told before the first subscription go to that one: a program
+   * bin/cluster-tour started may have ended, journals and all, before this runtime was even made.
    */
-  private stagesHeard = false;
-  private readonly unheardStages: AnyLifecycleEvent[] = [];
+  readonly onStage = this.stageEmitter.event;
   /** A process is attached, its breakpoints are set, and it runs. */
   readonly onProcessAttached = this.attachedEmitter.event;
   readonly onProcessDetached = this.detachedEmitter.event;
@@ -140,16 +131,7 @@ export class ClusterRuntime implements Disposable {
    * Something did not work but the run goes on (a call site that did not resolve, an attach that
    * failed). Problems found before the first subscription (while attaching) go to that one.
    */
-  readonly onProblem = (listener: Listener<ProblemEvent>): Disposable => {
-    const subscription = this.problemEmitter.event(listener);
-    this.problemsHeard = true;
-    for (const problem of this.unheardProblems.splice(0)) {
-      listener(problem);
-    }
-    return subscription;
-  };
-  private problemsHeard = false;
-  private readonly unheardProblems: ProblemEvent[] = [];
+  readonly onProblem = this.problemEmitter.event;
   /** The program ended (launch) or the primary went away (attach). */
   readonly onEnd = this.endEmitter.event;
   /** Where a stop owner's breakpoint is bound, per process (a process reports on each bind). */
@@ -455,7 +437,7 @@ export class ClusterRuntime implements Disposable {
     const exit = program.onExit(({ code, signal }) => {
       // Under strace the spawned process is strace: the primary is the root that reported.
       const root = this.attached.identityOr(program.pid, 'primary');
-      this.stage({
+      this.stageEmitter.fire({
         stage: 'exit',
         process: 'primary',
         workerId: null,
@@ -508,20 +490,8 @@ export class ClusterRuntime implements Disposable {
     }
   }
 
-  private stage(event: AnyLifecycleEvent): void {
-    if (this.stagesHeard) {
-      this.stageEmitter.fire(event);
-    } else {
-      this.unheardStages.push(event);
-    }
-  }
-
   private problem(problem: ProblemEvent): void {
-    if (this.problemsHeard) {
-      this.problemEmitter.fire(problem);
-    } else {
-      this.unheardProblems.push(problem);
-    }
+    this.problemEmitter.fire(problem);
   }
 
   private paused(pause: RuntimePausedEvent): void {

@@ -7,10 +7,12 @@ export class Emitter<T> {
   private readonly listeners = new Set<Listener<T>>();
 
   /** Subscribe; dispose the result to unsubscribe. */
-  readonly event = (listener: Listener<T>): Disposable => {
+  readonly event = (listener: Listener<T>): Disposable => this.subscribe(listener);
+
+  protected subscribe(listener: Listener<T>): Disposable {
     this.listeners.add(listener);
     return toDisposable(() => this.listeners.delete(listener));
-  };
+  }
 
   fire(value: T): void {
     for (const listener of [...this.listeners]) {
@@ -20,5 +22,31 @@ export class Emitter<T> {
 
   clear(): void {
     this.listeners.clear();
+  }
+}
+
+/**
+ * An emitter that keeps what it fires before anyone has subscribed, and gives it to the first
+ * subscriber: for what a producer may tell before its consumer could subscribe.
+ */
+export class HeldEmitter<T> extends Emitter<T> {
+  private heard = false;
+  private readonly held: T[] = [];
+
+  override readonly event = (listener: Listener<T>): Disposable => {
+    const subscription = this.subscribe(listener);
+    this.heard = true;
+    for (const value of this.held.splice(0)) {
+      listener(value);
+    }
+    return subscription;
+  };
+
+  override fire(value: T): void {
+    if (this.heard) {
+      super.fire(value);
+    } else {
+      this.held.push(value);
+    }
   }
 }

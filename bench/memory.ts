@@ -28,6 +28,11 @@ export interface MemoryResult {
   /** Per-connection lines the trace printed: `accepted` (primary) and `connection` (workers). */
   acceptedLines: number;
   connectionLines: number;
+  /**
+   * The same, counted once the tracer has exited: a trace prints what it still held at its end,
+   * so a line missing above but here was held back (late), not lost.
+   */
+  linesAtEnd: { accepted: number; connection: number };
   samples: MemorySample[];
   /** RSS growth from the first tenth of the connections to the end, in MB. */
   tracerGrowthMegabytes: number;
@@ -122,19 +127,29 @@ export async function benchmarkMemory(settings: MemorySettings, log: (line: stri
     }
     const first = samples[0];
     const last = samples[samples.length - 1];
+    const counted = { ...lines };
+    await stopTracer();
     return {
       connections: done,
       failures,
-      acceptedLines: lines.accepted,
-      connectionLines: lines.connection,
+      acceptedLines: counted.accepted,
+      connectionLines: counted.connection,
+      linesAtEnd: { ...lines },
       samples,
       tracerGrowthMegabytes: round(last.tracerMegabytes - first.tracerMegabytes),
       primaryGrowthMegabytes: round(last.primaryMegabytes - first.primaryMegabytes),
     };
   } finally {
-    // SIGTERM to the tracer stops the program it runs; its group goes too, as a last resort.
-    tracer.kill('SIGTERM');
-    await new Promise<void>((resolve) => (tracer.exitCode !== null || tracer.signalCode !== null ? resolve() : tracer.once('exit', () => resolve())));
+    await stopTracer();
+  }
+
+  /** SIGTERM to the tracer stops the program it runs; its group goes too, as a last resort. Once. */
+  async function stopTracer(): Promise<void> {
+    if (tracer.exitCode === null && tracer.signalCode === null) {
+      tracer.kill('SIGTERM');
+      // 'close', not 'exit': its stdout is read to the end, with what the trace printed last.
+      await new Promise<void>((resolve) => tracer.once('close', () => resolve()));
+    }
     await stopProcessGroup(tracerPid, []);
   }
 }

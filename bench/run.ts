@@ -97,7 +97,7 @@ async function main(): Promise<number> {
   console.log(`results: ${path.relative(process.cwd(), path.join(directory, 'latest.json')) || 'bench/results/latest.json'}`);
   const failures = [...throughput.failures];
   if (memory.failures > 0 || memory.acceptedLines !== memory.connections || memory.connectionLines !== memory.connections) {
-    failures.push(`memory run: ${memory.failures} failed connections, ${memory.acceptedLines} accepted and ${memory.connectionLines} connection lines for ${memory.connections}`);
+    failures.push(`memory run: ${memory.failures} failed connections, ${memory.acceptedLines} accepted and ${memory.connectionLines} connection lines for ${memory.connections} (at the trace's end: ${memory.linesAtEnd.accepted} / ${memory.linesAtEnd.connection})`);
   }
   for (const failure of failures) {
     console.error(`BROKEN: ${failure}`);
@@ -167,7 +167,13 @@ function printTable(
   rows.push([`tracer RSS, ${first.connections} → ${last.connections} connections (MB)`, String(first.tracerMegabytes), String(last.tracerMegabytes), `+${memory.tracerGrowthMegabytes}`]);
   rows.push([`traced primary RSS, ${first.connections} → ${last.connections} connections (MB)`, String(first.primaryMegabytes), String(last.primaryMegabytes), `+${memory.primaryGrowthMegabytes}`]);
   const whole = memory.acceptedLines === memory.connections && memory.connectionLines === memory.connections;
-  rows.push([`trace lines, memory run (accepted / connection)`, `${memory.connections} conn.`, `${memory.acceptedLines} / ${memory.connectionLines}`, whole ? 'all' : 'DROPPED']);
+  const wholeAtEnd = memory.linesAtEnd.accepted === memory.connections && memory.linesAtEnd.connection === memory.connections;
+  rows.push([
+    `trace lines, memory run (accepted / connection${whole ? '' : `; at the trace's end ${memory.linesAtEnd.accepted} / ${memory.linesAtEnd.connection}`})`,
+    `${memory.connections} conn.`,
+    `${memory.acceptedLines} / ${memory.connectionLines}`,
+    whole ? 'all' : wholeAtEnd ? 'LATE' : 'DROPPED',
+  ]);
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   console.log('');
   for (const [index, row] of rows.entries()) {

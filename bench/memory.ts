@@ -79,6 +79,7 @@ export async function benchmarkMemory(settings: MemorySettings, log: (line: stri
   }
   const tracerPid = tracer.pid;
   const lines = { accepted: 0, connection: 0 };
+  let stopped: Promise<void> | undefined;
   let partial = '';
   tracer.stdout?.setEncoding('utf8');
   tracer.stdout?.on('data', (chunk: string) => {
@@ -144,12 +145,15 @@ export async function benchmarkMemory(settings: MemorySettings, log: (line: stri
   }
 
   /** SIGTERM to the tracer stops the program it runs; its group goes too, as a last resort. Once. */
-  async function stopTracer(): Promise<void> {
-    if (tracer.exitCode === null && tracer.signalCode === null) {
-      tracer.kill('SIGTERM');
-      // 'close', not 'exit': its stdout is read to the end, with what the trace printed last.
-      await new Promise<void>((resolve) => tracer.once('close', () => resolve()));
-    }
-    await stopProcessGroup(tracerPid, []);
+  function stopTracer(): Promise<void> {
+    stopped ??= (async () => {
+      if (tracer.exitCode === null && tracer.signalCode === null) {
+        tracer.kill('SIGTERM');
+        // 'close', not 'exit': its stdout is read to the end, with what the trace printed last.
+        await new Promise<void>((resolve) => tracer.once('close', () => resolve()));
+      }
+      await stopProcessGroup(tracerPid, []);
+    })();
+    return stopped;
   }
 }

@@ -67,9 +67,6 @@ export class ClusterRuntime implements Disposable {
   private cacheHeldOtherPlan = false;
   /** A taken-over program (LaunchOptions.started): what its root must run. */
   private expectedRoot: { argv: string[]; execArgv: string[] } | undefined;
-  /** The root's report, once it is in, and whether it was checked against expectedRoot. */
-  private rootReport: ProcessReport | undefined;
-  private rootChecked = false;
   private stopping: Promise<void> | undefined;
   /** Processes of a planned launch, left alone during their start-up (see observeAfter). */
   private readonly startUps = this.disposables.add(new StartUpWatch(observeAfter));
@@ -171,15 +168,11 @@ export class ClusterRuntime implements Disposable {
   }
 
   static async launch(options: LaunchOptions): Promise<ClusterRuntime> {
-    if (options.started === undefined) {
-      return ClusterRuntime.launchProgram(options);
-    }
-    const started = options.started;
     try {
       return await ClusterRuntime.launchProgram(options);
     } catch (error) {
-      // The program waits in its preload for a plan that will not come: it must not run on.
-      abandonStarted(started);
+      // A program bin/cluster-tour started waits in its preload for a plan that will not come: it must not run on.
+      if (options.started) abandonStarted(options.started);
       throw error;
     }
   }
@@ -237,7 +230,6 @@ export class ClusterRuntime implements Disposable {
     };
     if (options.started) {
       runtime.expectedRoot = { argv: [program, ...spawnOptions.args], execArgv: [...spawnOptions.runtimeArgs] };
-      runtime.checkStartedRoot();
     }
     try {
       runtime.start(options.started ? LaunchedProgram.adopt(options.started) : LaunchedProgram.start(spawnOptions, sessionDirectory));
@@ -511,9 +503,9 @@ export class ClusterRuntime implements Disposable {
   }
 
   private async attachReported(report: ProcessReport): Promise<void> {
-    if (report.argv) {
-      this.rootReport = report;
-      this.checkStartedRoot();
+    // Reports are read from start() on (see there), when expectedRoot is known already.
+    if (report.argv && this.expectedRoot) {
+      this.checkStartedRoot(report, this.expectedRoot);
     }
     if (this.reach) {
       return this.observeProcess(this.reach, { pid: report.pid, role: report.role, workerId: report.workerId, webSocketUrl: report.url }, report.node);
@@ -525,14 +517,7 @@ export class ClusterRuntime implements Disposable {
    * The root of a program bin/cluster-tour started runs what this launch was asked to run: else the
    * launcher and the command line disagree, and the run stops rather than trace another program.
    */
-  private checkStartedRoot(): void {
-    const report = this.rootReport;
-    const expected = this.expectedRoot;
-    // Either may come first: the report can be in the session folder before the launch is set up.
-    if (report === undefined || expected === undefined || this.rootChecked) {
-      return;
-    }
-    this.rootChecked = true;
+  private checkStartedRoot(report: ProcessReport, expected: { argv: string[]; execArgv: string[] }): void {
     const runs = JSON.stringify([report.execArgv ?? [], report.argv]);
     if (runs !== JSON.stringify([expected.execArgv, expected.argv])) {
       this.problem({ code: 'E_STARTED', message: `the program started early runs ${runs}, not ${JSON.stringify([expected.execArgv, expected.argv])}; it is stopped.`, pid: report.pid });

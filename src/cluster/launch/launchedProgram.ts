@@ -1,6 +1,6 @@
 // One launched cluster app: its primary started with the preload (found here), or taken over from
-// bin/cluster-tour, in a process group of its own, a watchdog and an exit hook that kill the group if this process dies first, the
-// output of its pipes, and stopping the whole group.
+// bin/cluster-tour, in a process group of its own; a watchdog and an exit hook that kill the group
+// if this process dies first; the output of its pipes; and stopping the whole group.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { monotonicMilliseconds } from '../../common/clock';

@@ -49,6 +49,8 @@ export class StartedProcess implements ProgramProcess {
   readonly stderr: net.Socket;
   private ended: EndEvent | undefined;
   private readonly listeners: Array<(end: EndEvent) => void> = [];
+  /** Listeners are about to be told (see tellEnded). */
+  private telling = false;
   private readonly timer: NodeJS.Timeout;
   private readonly onChild = (): void => this.check();
 
@@ -68,17 +70,7 @@ export class StartedProcess implements ProgramProcess {
    * session folder in place. Anything else means the launcher and this process disagree.
    */
   static adopt(started: StartedProgram): StartedProcess {
-    const stat = statOf(started.pid);
-    const problem =
-      stat === undefined
-        ? 'it is gone'
-        : stat.ppid !== process.pid
-          ? `its parent is ${stat.ppid}, not this process`
-          : stat.state !== 'Z' && stat.processGroup !== started.pid
-            ? `it does not lead its own process group (${stat.processGroup})`
-            : !fs.existsSync(started.sessionDirectory)
-              ? `its session folder ${started.sessionDirectory} is missing`
-              : undefined;
+    const problem = whyNotAdoptable(started);
     if (problem !== undefined) {
       throw new ClusterTourError('E_STARTED', `The program that bin/cluster-tour started (pid ${started.pid}) cannot be taken over: ${problem}.`);
     }
@@ -93,9 +85,8 @@ export class StartedProcess implements ProgramProcess {
 
   onceEnded(listener: (end: EndEvent) => void): void {
     this.listeners.push(listener);
-    if (this.ended && this.listeners.length === 1) {
-      const end = this.ended;
-      setImmediate(() => this.listeners.splice(0).forEach((each) => each(end)));
+    if (this.ended) {
+      this.tellEnded();
     }
   }
 
@@ -118,15 +109,47 @@ export class StartedProcess implements ProgramProcess {
     this.ended = stat === undefined ? { code: null, signal: null } : decodeStatus(stat.exitStatus);
     process.removeListener('SIGCHLD', this.onChild);
     clearInterval(this.timer);
-    const end = this.ended;
-    // After this turn's I/O, as Node reports a child's exit: what the FIFOs hold is read first,
-    // and whoever took this process over (even right now, ended already) has subscribed.
-    setImmediate(() => this.listeners.splice(0).forEach((listener) => listener(end)));
+    this.tellEnded();
+  }
+
+  /**
+   * Tells the listeners after this turn's I/O, as Node reports a child's exit: what the FIFOs
+   * hold is read first, and whoever took this process over (even right now, ended already) has
+   * subscribed.
+   */
+  private tellEnded(): void {
+    if (this.telling) {
+      return;
+    }
+    this.telling = true;
+    setImmediate(() => {
+      this.telling = false;
+      const end = this.ended as EndEvent;
+      this.listeners.splice(0).forEach((listener) => listener(end));
+    });
   }
 }
 
+/** Why the started process is not ours to take over, or undefined when it is. */
+function whyNotAdoptable(started: StartedProgram): string | undefined {
+  const stat = statOf(started.pid);
+  if (stat === undefined) {
+    return 'it is gone';
+  }
+  if (stat.ppid !== process.pid) {
+    return `its parent is ${stat.ppid}, not this process`;
+  }
+  if (stat.state !== 'Z' && stat.processGroup !== started.pid) {
+    return `it does not lead its own process group (${stat.processGroup})`;
+  }
+  if (!fs.existsSync(started.sessionDirectory)) {
+    return `its session folder ${started.sessionDirectory} is missing`;
+  }
+  return undefined;
+}
+
 /** waitpid's status as Node's 'exit' event gives it: a code, or the signal that ended it. */
-export function decodeStatus(status: number): EndEvent {
+function decodeStatus(status: number): EndEvent {
   const signalNumber = status & 0x7f;
   if (signalNumber === 0) {
     return { code: (status >> 8) & 0xff, signal: null };

@@ -3,7 +3,7 @@
 // the current stop; a click on the newconn arrow opens round_robin_handle at the line the
 // resolver finds for the handoff; Save as SVG writes a file that has the lanes.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
@@ -116,12 +116,7 @@ describe('the sequence diagram in code-server', () => {
         // Save as SVG: the save dialog offers cluster-sequence.svg in the workspace folder.
         const saved = path.join(folder, 'cluster-sequence.svg');
         await frame.locator('#save').click();
-        await page.waitForSelector('.quick-input-widget input', { timeout: 30000 });
-        const input = page.locator('.quick-input-widget input').first();
-        await input.fill(saved);
-        await page.keyboard.press('Enter');
-        await waitFor('the SVG file written', async () => existsSync(saved), (exists) => exists, 30000);
-        const root = parseXml(readFileSync(saved, 'utf8'));
+        const root = parseXml(await workbench.answerSaveDialog(saved, (text) => text.trimEnd().endsWith('</svg>')));
         const texts = allElements(root).map((element) => element.text);
         for (const lane of ['primary', 'worker 1', 'worker 2']) assert.ok(texts.includes(lane), `the saved SVG has the ${lane} lane`);
         assert.ok(allElements(root).some((element) => element.attributes.class?.includes('ct-stage-newconn-sent')));

@@ -1,9 +1,10 @@
 // A real VS Code for end-to-end tests: code-server (installed by scripts/e2e-setup.mjs) in a
 // process group of its own with scratch folders, and Debian's chromium driven by playwright-core.
 // The recipe is in shared/reference/real-vscode-e2e.md.
+import assert from 'node:assert/strict';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -135,6 +136,51 @@ export class Workbench {
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     }
+  }
+
+  /**
+   * Answers the save dialog that is opening (in code-server VS Code's own simple file dialog, a
+   * quick input) with `file`, and waits until `file` is written whole (`complete` says so of its
+   * text). That dialog takes Enter as "go into this folder" while its list still has a folder row
+   * active, and as "list that folder" while its listing lags what was typed; either way it stays
+   * open, and a person types the path again and presses Enter again. So does this, and on failure
+   * says what the dialog showed after each Enter.
+   */
+  async answerSaveDialog(file: string, complete: (text: string) => boolean, timeoutMilliseconds = 30000): Promise<string> {
+    const input = this.page.locator('.quick-input-widget input').first();
+    await input.waitFor({ state: 'visible', timeout: timeoutMilliseconds });
+    const deadline = Date.now() + timeoutMilliseconds;
+    const written = (): string | undefined => {
+      const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+      return complete(text) ? text : undefined;
+    };
+    const seen: string[] = [];
+    for (;;) {
+      await input.fill(file);
+      await this.page.keyboard.press('Enter');
+      const retryAt = Date.now() + 5000;
+      let open = true;
+      while (Date.now() < deadline && (!open || Date.now() < retryAt)) {
+        const text = written();
+        if (text !== undefined) return text;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        open = await input.isVisible();
+      }
+      seen.push(open ? JSON.stringify(await this.quickInputState()) : 'the dialog closed');
+      if (Date.now() >= deadline) {
+        assert.fail(`${file} written after answering the save dialog, within ${timeoutMilliseconds} ms; after each Enter: ${seen.join('; ')}`);
+      }
+    }
+  }
+
+  /** What the quick input shows: its value, its message and its active rows. */
+  private async quickInputState(): Promise<{ value: string; message: string; activeRows: string[] }> {
+    const widget = this.page.locator('.quick-input-widget').first();
+    return {
+      value: await widget.locator('input').first().inputValue(),
+      message: (await widget.locator('.quick-input-message').first().textContent().catch(() => '')) ?? '',
+      activeRows: await widget.locator('.monaco-list-row.focused').evaluateAll((rows) => rows.map((row) => row.getAttribute('aria-label') ?? '')),
+    };
   }
 
   /** The text of the terminal's visible rows (xterm draws only those). */

@@ -116,7 +116,7 @@ describe('the sequence diagram in code-server', () => {
         // Save as SVG: the save dialog offers cluster-sequence.svg in the workspace folder.
         const saved = path.join(folder, 'cluster-sequence.svg');
         await frame.locator('#save').click();
-        const root = parseXml(await workbench.answerSaveDialog(saved, (text) => text.trimEnd().endsWith('</svg>')));
+        const root = parseXml(await workbench.answerSaveDialog(saved, (text) => text.trimEnd().endsWith('</svg>'), 60000));
         const texts = allElements(root).map((element) => element.text);
         for (const lane of ['primary', 'worker 1', 'worker 2']) assert.ok(texts.includes(lane), `the saved SVG has the ${lane} lane`);
         assert.ok(allElements(root).some((element) => element.attributes.class?.includes('ct-stage-newconn-sent')));

@@ -88,14 +88,17 @@ export class Timeline<T extends Timed> {
   }
 
   private release(until: number): void {
-    const ready = this.held.filter((item) => item.time < until);
+    // An item whose time is not a number cannot be ordered: it goes out now, not never (both
+    // comparisons are false for NaN).
+    const ready = this.held.filter((item) => !(item.time >= until));
     if (ready.length === 0) {
       return;
     }
     this.held = this.held.filter((item) => item.time >= until);
-    // Stable: items of the same time keep the order they arrived in.
-    ready.sort((a, b) => a.time - b.time);
-    for (const item of ready) {
+    // Stable: items of the same time keep the order they arrived in; unordered ones go first.
+    const unordered = ready.filter((item) => Number.isNaN(item.time));
+    const ordered = ready.filter((item) => !Number.isNaN(item.time)).sort((a, b) => a.time - b.time);
+    for (const item of [...unordered, ...ordered]) {
       this.write(item);
     }
   }

@@ -43,4 +43,17 @@ describe('timeline', () => {
     assert.deepEqual(written, [120, 150]);
     timeline.flush();
   });
+
+  it('loses no item whose time cannot be ordered: it is written at once, in the order it came', async () => {
+    const written: string[] = [];
+    const timeline = new Timeline<{ time: number; name: string }>((item) => written.push(item.name), { reportedUntil: async () => 25, roundMilliseconds: 5 });
+    timeline.push({ time: 30, name: 'later' });
+    timeline.push({ time: Number.NaN, name: 'unordered' });
+    timeline.push({ time: 10, name: 'earlier' });
+    await turns(30);
+    const released = [...written];
+    timeline.flush();
+    assert.deepEqual(released, ['unordered', 'earlier']);
+    assert.deepEqual(written, ['unordered', 'earlier', 'later']);
+  });
 });

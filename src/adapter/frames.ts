@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { CallFrame, ScriptLocation } from '../cdp/protocol';
+import { idleSourceUrl } from '../cluster/session/instrumentation';
 import { SourceMaps } from './sourceMaps';
 
 export interface FrameRecord {
@@ -95,7 +96,9 @@ export class FrameTable {
     }
     // Internals keep their node: name as path, so that a breakpoint set in one (even before
     // launch, in another session) names the same script; the text comes by reference.
-    const key = url === '' ? `${pid}:${scriptId}` : url;
+    // The idle script is compiled anew at each such pause, in a process that may be gone by the
+    // time another shows it: each is its own.
+    const key = url === '' || url === idleSourceUrl ? `${pid}:${scriptId}` : url;
     let reference = this.sourceReferences.get(key);
     if (reference === undefined) {
       reference = this.sourceReferences.size + 1;
@@ -106,9 +109,10 @@ export class FrameTable {
       return { name: `<eval ${scriptId}>`, sourceReference: reference, presentationHint: 'deemphasize' };
     }
     return {
-      name: url,
+      name: url === idleSourceUrl ? 'event loop (idle)' : url,
       path: url,
       sourceReference: reference,
+      // Not the idle script: VS Code shows no deemphasized frame at a stop, and it is the only one.
       presentationHint: url.startsWith('node:') ? 'deemphasize' : undefined,
       origin: url.startsWith('node:') ? 'internal module' : undefined,
     };

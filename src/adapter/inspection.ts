@@ -5,6 +5,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { ClusterTourError } from '../common/errors';
 import type { ProcessSession } from '../cluster/session/processSession';
 import type { ClusterRuntime } from '../cluster/runtime';
+import { idleSourceUrl } from '../cluster/session/instrumentation';
 import type { FrameTable } from './frames';
 import { describe, type VariableTable } from './variables';
 
@@ -31,7 +32,7 @@ export class Inspection {
       totalFrames: all.length,
       stackFrames: shown.map(({ id, record }) => ({
         id,
-        name: record.frame.functionName || '(anonymous)',
+        name: record.url === idleSourceUrl ? 'idle: waiting in the event loop' : record.frame.functionName || '(anonymous)',
         source: this.frames.source(record.url, pid, record.frame.location.scriptId),
         line: this.positions.line(record.frame.location.lineNumber),
         column: this.positions.column(record.frame.location.columnNumber ?? 0),

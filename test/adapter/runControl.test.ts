@@ -169,5 +169,33 @@ for (const node of testNodes) {
       await client.terminateRequest();
       await recorded.next('terminated');
     });
+
+    it('pauses processes idle in their event loop, in a frame that says so, and continues them', async () => {
+      // Once its workers listen, nothing in this program runs JavaScript until a request comes.
+      const recorded = await startAdapter();
+      clients.push(recorded);
+      const { client } = recorded;
+      await client.initializeRequest();
+      await Promise.all([client.configurationDoneRequest(), client.launchRequest({ program: fixture('http-workers.js'), runtimeExecutable: node } as DebugProtocol.LaunchRequestArguments)]);
+      await waitFor('the workers listening', () => /LISTENING \d+/.test(recorded.output()));
+      const from = recorded.events.length;
+      const paused = (await client.customRequest(customRequests.pauseProcesses, {})).body as { pids: number[] };
+      assert.equal(paused.pids.length, 3);
+      const stopped = (): DebugProtocol.StoppedEvent[] => recorded.events.slice(from).filter((event): event is DebugProtocol.StoppedEvent => event.event === 'stopped');
+      await waitFor('every idle process paused', () => new Set(stopped().map((event) => event.body.threadId)).size === 3, 10000);
+      for (const event of stopped()) {
+        const [top] = (await client.stackTraceRequest({ threadId: event.body.threadId! })).body.stackFrames;
+        assert.equal(top.name, 'idle: waiting in the event loop');
+        assert.equal(top.source?.name, 'event loop (idle)');
+        const text = (await client.sourceRequest({ source: top.source, sourceReference: top.source!.sourceReference! })).body.content;
+        assert.match(text.split('\n')[top.line - 1], /^void 0;/, 'the frame is at the statement it stopped at');
+        assert.match(text, /paused this process while it was idle/);
+      }
+      const resumedFrom = recorded.events.length;
+      await client.customRequest(customRequests.continueProcesses, {});
+      await waitFor('a continued event per process', () => new Set(recorded.events.slice(resumedFrom).filter((event) => event.event === 'continued').map((event) => event.body.threadId)).size === 3);
+      await client.terminateRequest();
+      await recorded.next('terminated');
+    });
   });
 }

@@ -7,6 +7,22 @@ export const agentSourceUrl = 'cluster-tour:///agent.js';
 export const outputCaptureSourceUrl = 'cluster-tour:///output-capture.js';
 export const guestSourceUrl = 'cluster-tour:///guest.js';
 
+/**
+ * The script a pause of an idle process stops in (ProcessSession.pause). Shown, not hidden: it is
+ * where the process is paused, and its text says why. Not under `cluster-tour:///`, which is
+ * blackboxed, and the inspector does not pause in a blackboxed script.
+ */
+export const idleSourceUrl = 'cluster-tour-idle:///event-loop.js';
+
+export const idleScript = [
+  '// Cluster Tour paused this process while it was idle: no JavaScript',
+  "// was running, only Node's event loop, waiting for I/O or a timer.",
+  '// A pause stops at the next JavaScript statement, so Cluster Tour',
+  '// ran this one for it to stop at. Continue, and the process goes',
+  '// back to waiting.',
+  'void 0;',
+].join('\n') + sourceUrlComment(idleSourceUrl);
+
 /** A `//# sourceURL=` line that names an evaluated script. */
 export function sourceUrlComment(url: string): string {
   return `\n//# sourceURL=${url}`;

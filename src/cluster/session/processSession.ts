@@ -18,7 +18,7 @@ import type { MergedBreakpoint, SourceLocation } from '../tracking/breakpoints';
 import { DebugOperations, PauseOnExceptions } from './debugOperations';
 import type { GuestOptions } from '../agent/guest';
 import { installGuestIn, uninstallGuestFrom } from './guestSession';
-import { agentSourceUrl, instrumentationPatterns, outputCaptureSourceUrl, sourceUrlComment } from './instrumentation';
+import { agentSourceUrl, idleScript, instrumentationPatterns, outputCaptureSourceUrl, sourceUrlComment } from './instrumentation';
 
 export interface ProcessIdentity {
   pid: number;
@@ -383,8 +383,31 @@ export class ProcessSession {
     await this.cdp.resume();
   }
 
-  async pause(): Promise<void> {
+  /**
+   * Pauses the process. Debugger.pause stops at the next JavaScript statement, and a process idle
+   * in its event loop (a server waiting for connections) runs none: it would go on running until
+   * its next event, which may never come. So when no pause came within `idleMilliseconds`, a
+   * script of our own (idleScript) is run there, and the pause asked for stops in it. Its answer
+   * comes when the process resumes; a process that paused meanwhile is left as it is.
+   */
+  async pause(idleMilliseconds = 150): Promise<void> {
+    const before = this.pauses;
+    const pausedSoon = new Promise<boolean>((resolve) => {
+      const subscription = this.cdp.onPaused(() => {
+        clearTimeout(timer);
+        subscription.dispose();
+        resolve(true);
+      });
+      const timer = setTimeout(() => {
+        subscription.dispose();
+        resolve(false);
+      }, idleMilliseconds);
+    });
     await this.cdp.pause();
+    if ((await pausedSoon) || this.pauses !== before || this.cdp.isClosed) {
+      return;
+    }
+    this.cdp.evaluate({ expression: idleScript, silent: true }).catch(() => undefined);
   }
 
   /**

@@ -12,7 +12,7 @@ import type { PresetsBody } from '../../src/adapter/viewProtocol';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { pidAlive } from '../../src/cluster/launch/launcher';
 import { fixture, get, listeningPort, waitFor } from '../support/cluster';
-import { startAdapter, threadPids } from '../support/adapter';
+import { continueStops, startAdapter, threadPids } from '../support/adapter';
 
 describe('attach', () => {
   it('sees the primary and both workers, stops at a preset, and leaves the app running on disconnect', async () => {
@@ -35,20 +35,18 @@ describe('attach', () => {
       const primary = threads.find((thread) => thread.name.startsWith('Primary'))!;
       assert.equal(threadPids([primary])[0], app.pid);
 
-      const continueOthers = (event: DebugProtocol.StoppedEvent): void => {
-        if (event.body.threadId !== primary.id) void client.continueRequest({ threadId: event.body.threadId! });
-      };
-      client.on('stopped', continueOthers);
+      const continueOthers = continueStops(client, (event) => event.body.threadId !== primary.id);
       const response = get(port);
       const stop = await recorded.next<DebugProtocol.StoppedEvent>('stopped', (event) => event.body.description === 'round-robin accept · primary');
       assert.equal(stop.body.threadId, primary.id);
       const top = (await client.stackTraceRequest({ threadId: primary.id })).body.stackFrames[0];
       assert.equal(top.name, 'RoundRobinHandle.distribute');
       assert.equal(top.source?.path, 'node:internal/cluster/round_robin_handle');
-      client.removeListener('stopped', continueOthers);
-      client.on('stopped', (event: DebugProtocol.StoppedEvent) => void client.continueRequest({ threadId: event.body.threadId! }));
+      assert.deepEqual(continueOthers.stop(), []);
+      const continueAll = continueStops(client);
       await client.continueRequest({ threadId: primary.id });
       assert.match(await response, /^worker [12]$/m);
+      assert.deepEqual(continueAll.stop(), []);
 
       await client.disconnectRequest({});
       await waitFor('threads to exit', () => recorded.of<DebugProtocol.ThreadEvent>('thread').filter((event) => event.body.reason === 'exited').length === 3);

@@ -7,7 +7,7 @@ import { after, describe, it } from 'node:test';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { pidAlive } from '../../src/cluster/launch/launcher';
 import { fixture, get, listeningPort, waitFor } from '../support/cluster';
-import { RecordedClient, startAdapter, threadPids } from '../support/adapter';
+import { continueStops, RecordedClient, startAdapter, threadPids } from '../support/adapter';
 
 describe('launch', () => {
   let recorded: RecordedClient | undefined;
@@ -80,8 +80,7 @@ describe('launch', () => {
     assert.equal(evaluated.body.result, workerId.value);
 
     // Let everything run: each later stop (the worker's side of accept) is continued.
-    const continueAll = (event: DebugProtocol.StoppedEvent): void => void client.continueRequest({ threadId: event.body.threadId! });
-    client.on('stopped', continueAll);
+    const continueAll = continueStops(client);
     await client.continueRequest({ threadId: primary.id });
     assert.match(await response, /^worker [12]$/m);
     const workerStop = recorded.of<DebugProtocol.StoppedEvent>('stopped').find((event) => event.body.threadId !== primary.id);
@@ -104,7 +103,7 @@ describe('launch', () => {
     assert.ok(accepted.time > 0 && accepted.time < 1e12 && typeof accepted.detail === 'object');
     assert.ok(stages.some((stage) => stage.stage === 'fork') && stages.some((stage) => stage.stage === 'listening' && stage.process === 'worker'));
 
-    client.removeListener('stopped', continueAll);
+    assert.deepEqual(continueAll.stop(), []);
     await client.terminateRequest();
     await recorded.next('terminated');
     await waitFor('every process gone', () => pids.every((pid) => !pidAlive(pid)), 5000);

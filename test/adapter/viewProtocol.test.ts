@@ -12,7 +12,7 @@ import { CdpSession } from '../../src/cdp/session';
 import { pidAlive } from '../../src/cluster/launch/launcher';
 import type { PresetsBody, ProcessEventBody } from '../../src/adapter/viewProtocol';
 import { fixture, get, listeningPort, waitFor } from '../support/cluster';
-import { RecordedClient, startAdapter, threadPids } from '../support/adapter';
+import { continueStops, RecordedClient, startAdapter, threadPids } from '../support/adapter';
 
 /** The pid of the process whose inspector listens on `port`, asked through its own /json/list. */
 async function pidBehindInspector(port: number): Promise<number> {
@@ -93,15 +93,14 @@ describe('view protocol', () => {
     assert.equal(paused.inspectorPort, primary.inspectorPort);
     const top = (await client.stackTraceRequest({ threadId: primary.threadId })).body.stackFrames[0];
 
-    const continueAll = (event: DebugProtocol.StoppedEvent): void => void client.continueRequest({ threadId: event.body.threadId! });
-    client.on('stopped', continueAll);
+    const continueAll = continueStops(client);
     await client.continueRequest({ threadId: primary.threadId });
     assert.match(await response, /^worker [12]$/m);
     await waitFor('every process running', () => attached.every((body) => ['attached', 'running'].includes(statesOf(body.pid).at(-1)!)));
     assert.deepEqual(statesOf(primary.pid).slice(0, 3), ['attached', 'paused', 'running']);
     const workerStates = attached.filter((body) => body.role === 'worker').map((body) => statesOf(body.pid));
     assert.ok(workerStates.some((states) => states.includes('paused')), `the accept preset stopped a worker too: ${JSON.stringify(workerStates)}`);
-    client.removeListener('stopped', continueAll);
+    assert.deepEqual(continueAll.stop(), []);
 
     // After the first connection every stop of `accept` is bound; the others are not armed.
     const listed = await presetsRequest();

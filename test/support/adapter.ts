@@ -55,3 +55,29 @@ export async function startAdapter(options: { cwd?: string } = {}): Promise<Reco
 export function threadPids(threads: readonly DebugProtocol.Thread[]): number[] {
   return threads.map((thread) => Number(/pid (\d+)/.exec(thread.name)?.[1]));
 }
+
+/**
+ * Continues every stop from now on, without waiting for the answers. `stop()` ends that and
+ * returns the continues that failed until then; one still in flight when the session ends may
+ * fail afterwards (its process is going away), and is no failure of the test. Left unhandled,
+ * such a late failure failed a test that had passed (CI saw "Debugger.resume failed: WebSocket
+ * connection closed" after terminate).
+ */
+export function continueStops(client: DebugClient, only: (event: DebugProtocol.StoppedEvent) => boolean = () => true): { stop(): string[] } {
+  const failures: string[] = [];
+  let stopped = false;
+  const listener = (event: DebugProtocol.StoppedEvent): void => {
+    if (!only(event)) return;
+    client.continueRequest({ threadId: event.body.threadId! }).catch((error: unknown) => {
+      if (!stopped) failures.push(`continue of thread ${event.body.threadId}: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  };
+  client.on('stopped', listener);
+  return {
+    stop: () => {
+      stopped = true;
+      client.removeListener('stopped', listener);
+      return failures;
+    },
+  };
+}

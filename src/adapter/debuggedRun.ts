@@ -189,7 +189,9 @@ export class DebuggedRun {
   /**
    * Resumes a process unless it runs already: two continue requests (each resuming every paused
    * process) may both ask. The inspector refuses the second; by the time its answer arrives the
-   * first one's resumed event has come (one ordered socket), so the session knows it runs.
+   * first one's resumed event has come (one ordered socket), so the session knows it runs. A
+   * process whose connection closed meanwhile (killed, or ending) has nothing left to continue:
+   * a continue of the others must not fail for it.
    */
   async resumeIfPaused(pid: number): Promise<void> {
     const runtime = this.require();
@@ -199,7 +201,9 @@ export class DebuggedRun {
     try {
       await runtime.resume(pid);
     } catch (error) {
-      if (runtime.session(pid)?.isPaused !== false) {
+      // A connection that broke (ECONNRESET, closed) is told closed a moment after the failure.
+      const session = runtime.session(pid);
+      if (session !== undefined && session.isPaused !== false && !(await session.closedWithin(1000))) {
         throw error;
       }
     }

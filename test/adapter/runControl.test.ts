@@ -170,6 +170,27 @@ for (const node of testNodes) {
       await recorded.next('terminated');
     });
 
+    it('continues every paused process though one of them has just been killed', async () => {
+      const recorded = await startAdapter();
+      clients.push(recorded);
+      const { client } = recorded;
+      await client.initializeRequest();
+      await Promise.all([client.configurationDoneRequest(), client.launchRequest({ program: fixture('http-workers.js'), runtimeExecutable: node } as DebugProtocol.LaunchRequestArguments)]);
+      await waitFor('the workers listening', () => /LISTENING \d+/.test(recorded.output()));
+      const from = recorded.events.length;
+      await client.customRequest(customRequests.pauseProcesses, {});
+      await waitFor('every process paused', () => new Set(recorded.events.slice(from).filter((event) => event.event === 'stopped').map((event) => event.body.threadId)).size === 3, 10000);
+      const threads = (await client.threadsRequest()).body.threads;
+      const primary = threads.find((thread) => thread.name.startsWith('Primary'))!;
+      const [workerPid] = threadPids(threads.filter((thread) => thread.name.startsWith('Worker 1')));
+      // Killed while paused: its inspector's connection closes as the continue goes out.
+      process.kill(workerPid, 'SIGKILL');
+      const answer = await client.continueRequest({ threadId: primary.id });
+      assert.equal(answer.success, true);
+      await client.terminateRequest();
+      await recorded.next('terminated');
+    });
+
     it('pauses processes idle in their event loop, in a frame that says so, and continues them', async () => {
       // Once its workers listen, nothing in this program runs JavaScript until a request comes.
       const recorded = await startAdapter();

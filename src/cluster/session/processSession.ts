@@ -156,6 +156,22 @@ export class ProcessSession {
     return this.paused;
   }
 
+  /** Resolves true once the session is closed, false if it is still open after `milliseconds`. */
+  closedWithin(milliseconds: number): Promise<boolean> {
+    if (this.isClosed) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const subscription = this.onClosed(() => {
+        clearTimeout(timer);
+        subscription.dispose();
+        resolve(true);
+      });
+      const timer = setTimeout(() => {
+        subscription.dispose();
+        resolve(this.isClosed);
+      }, milliseconds);
+    });
+  }
+
   get isClosed(): boolean {
     return this.cdp.isClosed;
   }
@@ -388,10 +404,9 @@ export class ProcessSession {
    * in its event loop (a server waiting for connections) runs none: it would go on running until
    * its next event, which may never come. So when no pause came within `idleMilliseconds`, a
    * script of our own (idleScript) is run there, and the pause asked for stops in it. Its answer
-   * comes when the process resumes; a process that paused meanwhile is left as it is.
+   * comes when the process resumes; a process paused meanwhile is left as it is.
    */
   async pause(idleMilliseconds = 150): Promise<void> {
-    const before = this.pauses;
     const pausedSoon = new Promise<boolean>((resolve) => {
       const subscription = this.cdp.onPaused(() => {
         clearTimeout(timer);
@@ -404,7 +419,14 @@ export class ProcessSession {
       }, idleMilliseconds);
     });
     await this.cdp.pause();
-    if ((await pausedSoon) || this.pauses !== before || this.cdp.isClosed) {
+    await pausedSoon;
+    if (this.paused || this.cdp.isClosed) {
+      return;
+    }
+    // Asked again: a pause that landed in our own instrumentation only was let go by the
+    // debugger on top (nothing a person should see), and took the first request with it.
+    await this.cdp.pause();
+    if (this.paused || this.cdp.isClosed) {
       return;
     }
     this.cdp.evaluate({ expression: idleScript, silent: true }).catch(() => undefined);

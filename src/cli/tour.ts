@@ -3,7 +3,7 @@
 // each stop is printed, and a key press (Enter, q) takes the place of Next Stop / End Tour.
 import * as path from 'node:path';
 import { DisposableStore } from '../common/disposable';
-import { Emitter } from '../common/emitter';
+import { Emitter, firedWithin } from '../common/emitter';
 import { ClusterTourError, messageOf } from '../common/errors';
 import { findExecutable } from '../cluster/launch/launcher';
 import { readNodeSources } from '../cluster/callSites/nodeSources';
@@ -208,15 +208,7 @@ function waitForSettled(settled: ReadonlySet<number>, emitter: Emitter<number>, 
   // The previous stop's "what comes next" is usually decided a moment after it was left: print
   // it before this stop when it comes in time, after it otherwise (it is labelled either way).
   if (index < 0 || settled.has(index)) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      subscription.dispose();
-      resolve();
-    };
-    const timer = setTimeout(done, limitMilliseconds);
-    const subscription = emitter.event((settledIndex) => settledIndex === index && done());
-  });
+  return firedWithin(emitter.event, limitMilliseconds, (settledIndex) => settledIndex === index).then(() => undefined);
 }
 
 function summarise(reached: ReadonlyMap<number, ClaimResult[]>, completed: boolean, how: 'finished' | 'quit', total: number, io: TourIo): number {

@@ -50,3 +50,19 @@ export class HeldEmitter<T> extends Emitter<T> {
     }
   }
 }
+
+/**
+ * Resolves true once `event` fires with a value `accept` takes, or false after `milliseconds`;
+ * the listener goes either way.
+ */
+export function firedWithin<T>(event: (listener: Listener<T>) => Disposable, milliseconds: number, accept: (value: T) => boolean = () => true): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (fired: boolean): void => {
+      clearTimeout(timer);
+      subscription.dispose();
+      resolve(fired);
+    };
+    const timer = setTimeout(() => done(false), milliseconds);
+    const subscription = event((value) => accept(value) && done(true));
+  });
+}

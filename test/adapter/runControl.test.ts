@@ -52,6 +52,26 @@ for (const node of testNodes) {
       return { threadId: stoppedThread, breakpointIds: event.body.hitBreakpointIds ?? [], reason: event.body.reason, tick };
     };
 
+    /**
+     * Launches http-workers.js (once its workers listen, nothing in it runs JavaScript until a
+     * request comes), pauses every process with the Processes view's request, and answers the
+     * stops.
+     */
+    const pauseIdleCluster = async (): Promise<{ recorded: RecordedClient; stopped: DebugProtocol.StoppedEvent[] }> => {
+      const recorded = await startAdapter();
+      clients.push(recorded);
+      const { client } = recorded;
+      await client.initializeRequest();
+      await Promise.all([client.configurationDoneRequest(), client.launchRequest({ program: fixture('http-workers.js'), runtimeExecutable: node } as DebugProtocol.LaunchRequestArguments)]);
+      await waitFor('the workers listening', () => /LISTENING \d+/.test(recorded.output()));
+      const from = recorded.events.length;
+      const paused = (await client.customRequest(customRequests.pauseProcesses, {})).body as { pids: number[] };
+      assert.equal(paused.pids.length, 3);
+      const stopped = (): DebugProtocol.StoppedEvent[] => recorded.events.slice(from).filter((event): event is DebugProtocol.StoppedEvent => event.event === 'stopped');
+      await waitFor('every idle process paused', () => new Set(stopped().map((event) => event.body.threadId)).size === 3, 10000);
+      return { recorded, stopped: stopped() };
+    };
+
     it('keeps the ids and hit counts of unchanged breakpoints when a breakpoint is added to the file', async () => {
       const first = { line: lineOf('tick: first'), condition: inWorker1, hitCondition: '2' };
       const second = { line: lineOf('tick: second'), condition: inWorker1, hitCondition: '4' };
@@ -171,15 +191,8 @@ for (const node of testNodes) {
     });
 
     it('continues every paused process though one of them has just been killed', async () => {
-      const recorded = await startAdapter();
-      clients.push(recorded);
+      const { recorded } = await pauseIdleCluster();
       const { client } = recorded;
-      await client.initializeRequest();
-      await Promise.all([client.configurationDoneRequest(), client.launchRequest({ program: fixture('http-workers.js'), runtimeExecutable: node } as DebugProtocol.LaunchRequestArguments)]);
-      await waitFor('the workers listening', () => /LISTENING \d+/.test(recorded.output()));
-      const from = recorded.events.length;
-      await client.customRequest(customRequests.pauseProcesses, {});
-      await waitFor('every process paused', () => new Set(recorded.events.slice(from).filter((event) => event.event === 'stopped').map((event) => event.body.threadId)).size === 3, 10000);
       const threads = (await client.threadsRequest()).body.threads;
       const primary = threads.find((thread) => thread.name.startsWith('Primary'))!;
       const [workerPid] = threadPids(threads.filter((thread) => thread.name.startsWith('Worker 1')));
@@ -192,19 +205,9 @@ for (const node of testNodes) {
     });
 
     it('pauses processes idle in their event loop, in a frame that says so, and continues them', async () => {
-      // Once its workers listen, nothing in this program runs JavaScript until a request comes.
-      const recorded = await startAdapter();
-      clients.push(recorded);
+      const { recorded, stopped } = await pauseIdleCluster();
       const { client } = recorded;
-      await client.initializeRequest();
-      await Promise.all([client.configurationDoneRequest(), client.launchRequest({ program: fixture('http-workers.js'), runtimeExecutable: node } as DebugProtocol.LaunchRequestArguments)]);
-      await waitFor('the workers listening', () => /LISTENING \d+/.test(recorded.output()));
-      const from = recorded.events.length;
-      const paused = (await client.customRequest(customRequests.pauseProcesses, {})).body as { pids: number[] };
-      assert.equal(paused.pids.length, 3);
-      const stopped = (): DebugProtocol.StoppedEvent[] => recorded.events.slice(from).filter((event): event is DebugProtocol.StoppedEvent => event.event === 'stopped');
-      await waitFor('every idle process paused', () => new Set(stopped().map((event) => event.body.threadId)).size === 3, 10000);
-      for (const event of stopped()) {
+      for (const event of stopped) {
         const [top] = (await client.stackTraceRequest({ threadId: event.body.threadId! })).body.stackFrames;
         assert.equal(top.name, 'idle: waiting in the event loop');
         assert.equal(top.source?.name, 'event loop (idle)');

@@ -8,7 +8,7 @@ import type { BindingCalledEvent, CallFrame, PausedEvent as InspectorPausedEvent
 import { CdpSession } from '../../cdp/session';
 import { monotonicMillisecondsExpression } from '../../common/clock';
 import { DisposableStore } from '../../common/disposable';
-import { Emitter } from '../../common/emitter';
+import { Emitter, firedWithin } from '../../common/emitter';
 import { ClusterTourError, messageOf } from '../../common/errors';
 import type { AnyLifecycleEvent, ProcessRole, StageName } from '../../common/stages';
 import { stageNames } from '../../common/stages';
@@ -157,19 +157,8 @@ export class ProcessSession {
   }
 
   /** Resolves true once the session is closed, false if it is still open after `milliseconds`. */
-  closedWithin(milliseconds: number): Promise<boolean> {
-    if (this.isClosed) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const subscription = this.onClosed(() => {
-        clearTimeout(timer);
-        subscription.dispose();
-        resolve(true);
-      });
-      const timer = setTimeout(() => {
-        subscription.dispose();
-        resolve(this.isClosed);
-      }, milliseconds);
-    });
+  async closedWithin(milliseconds: number): Promise<boolean> {
+    return this.isClosed || (await firedWithin(this.onClosed, milliseconds)) || this.isClosed;
   }
 
   get isClosed(): boolean {
@@ -407,17 +396,7 @@ export class ProcessSession {
    * comes when the process resumes; a process paused meanwhile is left as it is.
    */
   async pause(idleMilliseconds = 150): Promise<void> {
-    const pausedSoon = new Promise<boolean>((resolve) => {
-      const subscription = this.cdp.onPaused(() => {
-        clearTimeout(timer);
-        subscription.dispose();
-        resolve(true);
-      });
-      const timer = setTimeout(() => {
-        subscription.dispose();
-        resolve(false);
-      }, idleMilliseconds);
-    });
+    const pausedSoon = firedWithin((listener) => this.cdp.onPaused(listener), idleMilliseconds);
     await this.cdp.pause();
     await pausedSoon;
     if (this.paused || this.cdp.isClosed) {

@@ -180,7 +180,8 @@ export class DebuggedRun {
    */
   async resumeOthers(pid: number, keep: (other: number) => boolean): Promise<boolean> {
     const runtime = this.require();
-    const paused = runtime.processes().filter((identity) => identity.pid !== pid && runtime.session(identity.pid)?.isPaused === true);
+    // One whose pause has not landed yet counts: its pause is cancelled.
+    const paused = runtime.processes().filter((identity) => identity.pid !== pid && (runtime.session(identity.pid)?.isPaused === true || runtime.session(identity.pid)?.isPausing === true));
     const moving = paused.filter((identity) => !keep(identity.pid));
     await Promise.all(moving.map((identity) => this.resumeIfPaused(identity.pid)));
     return moving.length === paused.length;
@@ -195,14 +196,14 @@ export class DebuggedRun {
    */
   async resumeIfPaused(pid: number): Promise<void> {
     const runtime = this.require();
-    if (runtime.session(pid)?.isPaused === false) {
+    const session = runtime.session(pid);
+    if (session?.isPaused === false && !session.isPausing) {
       return;
     }
     try {
       await runtime.resume(pid);
     } catch (error) {
       // A connection that broke (ECONNRESET, closed) is told closed a moment after the failure.
-      const session = runtime.session(pid);
       if (session !== undefined && session.isPaused !== false && !(await session.closedWithin(1000))) {
         throw error;
       }

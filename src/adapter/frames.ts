@@ -112,7 +112,8 @@ export class FrameTable {
       name: url === idleSourceUrl ? 'event loop (idle)' : url,
       path: url,
       sourceReference: reference,
-      // Not the idle script: VS Code shows no deemphasized frame at a stop, and it is the only one.
+      // Not the idle script: VS Code focuses no deemphasized frame at a stop, and the idle stop's
+      // other frames are Node's timers.
       presentationHint: url.startsWith('node:') ? 'deemphasize' : undefined,
       origin: url.startsWith('node:') ? 'internal module' : undefined,
     };

@@ -116,6 +116,11 @@ export abstract class InspectorCommands {
     await this.send('Debugger.pause');
   }
 
+  /** Turns every breakpoint off or on; turning them off also withdraws a pause not yet landed. */
+  async setBreakpointsActive(active: boolean): Promise<void> {
+    await this.send('Debugger.setBreakpointsActive', { active });
+  }
+
   async resume(): Promise<void> {
     await this.send('Debugger.resume', {});
   }

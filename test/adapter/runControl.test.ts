@@ -9,7 +9,7 @@ import { after, describe, it } from 'node:test';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { pidAlive } from '../../src/cluster/launch/launcher';
 import { customRequests } from '../../src/common/contributions';
-import { fixture, testNodes, waitFor } from '../support/cluster';
+import { fixture, get, testNodes, waitFor } from '../support/cluster';
 import { RecordedClient, startAdapter, threadPids } from '../support/adapter';
 
 const program = fixture('ticking-workers.js');
@@ -204,6 +204,37 @@ for (const node of testNodes) {
       await recorded.next('terminated');
     });
 
+    it('cancels a pause that has not landed when Continue All comes first: every process runs on, and pauses again when asked', async () => {
+      const recorded = await startAdapter();
+      clients.push(recorded);
+      const { client } = recorded;
+      await client.initializeRequest();
+      await Promise.all([client.configurationDoneRequest(), client.launchRequest({ program: fixture('http-workers.js'), runtimeExecutable: node } as DebugProtocol.LaunchRequestArguments)]);
+      await waitFor('the workers listening', () => /LISTENING \d+/.test(recorded.output()));
+      const port = Number(/LISTENING (\d+)/.exec(recorded.output())![1]);
+      const from = recorded.events.length;
+      // Idle processes: each pause lands only once our idle script runs, 150 ms later.
+      const [paused, continued] = await Promise.all([client.customRequest(customRequests.pauseProcesses, {}), client.customRequest(customRequests.continueProcesses, {})]);
+      assert.equal((paused.body as { pids: number[] }).pids.length, 3);
+      assert.equal((continued.body as { pids: number[] }).pids.length, 3, 'Continue All took the processes whose pause was on its way');
+      // Long enough for an idle script to run and stop, and for every worker to serve.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const stopped = (): string[] => recorded.events.slice(from).flatMap((event) => (event.event === 'stopped' ? [`${event.body.reason} in thread ${event.body.threadId}`] : []));
+      for (let request = 0; request < 4; request++) {
+        // A paused worker would never answer.
+        const answer = await Promise.race([get(port), new Promise<string>((resolve) => setTimeout(() => resolve('no answer within 10 s'), 10000))]);
+        assert.match(answer, /^worker \d/, `request ${request + 1}; stops: ${stopped().join(', ')}`);
+      }
+      assert.deepEqual(stopped(), [], 'no process stopped after Continue All');
+
+      const again = recorded.events.length;
+      await client.customRequest(customRequests.pauseProcesses, {});
+      await waitFor('every process paused by the next Pause All', () => new Set(recorded.events.slice(again).filter((event) => event.event === 'stopped').map((event) => event.body.threadId)).size === 3, 10000);
+      await client.customRequest(customRequests.continueProcesses, {});
+      await client.terminateRequest();
+      await recorded.next('terminated');
+    });
+
     it('pauses processes idle in their event loop, in a frame that says so, and continues them', async () => {
       const { recorded, stopped } = await pauseIdleCluster();
       const { client } = recorded;
@@ -212,7 +243,7 @@ for (const node of testNodes) {
         assert.equal(top.name, 'idle: waiting in the event loop');
         assert.equal(top.source?.name, 'event loop (idle)');
         const text = (await client.sourceRequest({ source: top.source, sourceReference: top.source!.sourceReference! })).body.content;
-        assert.match(text.split('\n')[top.line - 1], /^void 0;/, 'the frame is at the statement it stopped at');
+        assert.match(text.split('\n')[top.line - 1], /^\s*debugger;/, 'the frame is at the statement it stopped at');
         assert.match(text, /paused this process while it was idle/);
       }
       const resumedFrom = recorded.events.length;

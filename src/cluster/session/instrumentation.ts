@@ -18,9 +18,11 @@ export const idleScript = [
   '// Cluster Tour paused this process while it was idle: no JavaScript',
   "// was running, only Node's event loop, waiting for I/O or a timer.",
   '// A pause stops at the next JavaScript statement, so Cluster Tour',
-  '// ran this one for it to stop at. Continue, and the process goes',
-  '// back to waiting.',
-  'void 0;',
+  '// set this timer (unref: it keeps nothing alive) to stop in.',
+  '// Continue, and the process goes back to waiting.',
+  'setTimeout(function idle() {',
+  '  debugger;',
+  '}, 0).unref();',
 ].join('\n') + sourceUrlComment(idleSourceUrl);
 
 /** A `//# sourceURL=` line that names an evaluated script. */

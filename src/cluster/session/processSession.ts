@@ -18,7 +18,8 @@ import type { MergedBreakpoint, SourceLocation } from '../tracking/breakpoints';
 import { DebugOperations, PauseOnExceptions } from './debugOperations';
 import type { GuestOptions } from '../agent/guest';
 import { installGuestIn, uninstallGuestFrom } from './guestSession';
-import { agentSourceUrl, idleScript, instrumentationPatterns, outputCaptureSourceUrl, sourceUrlComment } from './instrumentation';
+import { agentSourceUrl, instrumentationPatterns, outputCaptureSourceUrl, sourceUrlComment } from './instrumentation';
+import { PauseControl } from './pauseControl';
 
 export interface ProcessIdentity {
   pid: number;
@@ -101,6 +102,9 @@ export class ProcessSession {
   private paused = false;
   /** Counts pauses and resumes, to tell whether a pause is still the current one. */
   private pauses = 0;
+  /** Our own scripts' URLs (hidden from call stacks), once `start` knows the preload. */
+  private instrumentation: RegExp[] = [];
+  private readonly pauseControl: PauseControl;
   /** The process's own (main) execution context; the others are vm contexts. */
   private defaultContextId: number | undefined;
 
@@ -120,6 +124,12 @@ export class ProcessSession {
     readonly cdp: CdpSession,
   ) {
     this.debug = new DebugOperations(cdp);
+    this.pauseControl = new PauseControl({
+      cdp,
+      isPaused: () => this.paused,
+      urlOf: (frame) => this.scripts.get(frame.location.scriptId) ?? frame.url,
+      isInstrumentation: (url) => this.instrumentation.some((pattern) => pattern.test(url)),
+    });
   }
 
   static async connect(identity: ProcessIdentity, options: { promptAcknowledgement?: boolean } = {}): Promise<ProcessSession> {
@@ -182,6 +192,9 @@ export class ProcessSession {
     this.disposables.add(cdp.onScriptParsed((event) => this.scripts.set(event.scriptId, event.url)));
     this.disposables.add(
       cdp.onPaused((event) => {
+        if (!this.pauseControl.accept(event)) {
+          return; // a pause taken back, let go unseen
+        }
         this.paused = true;
         void this.reportPause(event, ++this.pauses);
       }),
@@ -206,6 +219,7 @@ export class ProcessSession {
     // for two or three round trips instead of one per command.
     const domains: Array<Promise<unknown>> = [cdp.enableRuntime(), cdp.enableDebugger()];
     if (debugging.preloadPath !== undefined) {
+      this.instrumentation = instrumentationPatterns(debugging.preloadPath).map((pattern) => new RegExp(pattern));
       domains.push(cdp.setBlackboxPatterns(instrumentationPatterns(debugging.preloadPath)));
     }
     if (debugging.pauseOnExceptions && debugging.pauseOnExceptions !== 'none') {
@@ -384,31 +398,22 @@ export class ProcessSession {
     }
   }
 
+  /** Resumes the process; a pause asked for that has not landed yet is taken back instead. */
   async resume(): Promise<void> {
+    if (await this.pauseControl.cancel()) {
+      return;
+    }
     await this.cdp.resume();
   }
 
-  /**
-   * Pauses the process. Debugger.pause stops at the next JavaScript statement, and a process idle
-   * in its event loop (a server waiting for connections) runs none: it would go on running until
-   * its next event, which may never come. So when no pause came within `idleMilliseconds`, a
-   * script of our own (idleScript) is run there, and the pause asked for stops in it. Its answer
-   * comes when the process resumes; a process paused meanwhile is left as it is.
-   */
+  /** True from a pause asked for until it lands or a resume takes it back. */
+  get isPausing(): boolean {
+    return this.pauseControl.isPausing;
+  }
+
+  /** Pauses the process, idle in its event loop or not (see PauseControl). */
   async pause(idleMilliseconds = 150): Promise<void> {
-    const pausedSoon = firedWithin((listener) => this.cdp.onPaused(listener), idleMilliseconds);
-    await this.cdp.pause();
-    await pausedSoon;
-    if (this.paused || this.cdp.isClosed) {
-      return;
-    }
-    // Asked again: a pause that landed in our own instrumentation only was let go by the
-    // debugger on top (nothing a person should see), and took the first request with it.
-    await this.cdp.pause();
-    if (this.paused || this.cdp.isClosed) {
-      return;
-    }
-    this.cdp.evaluate({ expression: idleScript, silent: true }).catch(() => undefined);
+    await this.pauseControl.pause(idleMilliseconds);
   }
 
   /**

@@ -41,6 +41,8 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 
 const totals = { passed: 0, failed: 0 };
+/** Each part's "failing tests" report, printed again at the end: CI logs often keep only the tail. */
+const failureReports = [];
 for (const name of requested.length > 0 ? requested : Object.keys(parts)) {
   const files = compiledTests(name);
   if (files.length === 0) {
@@ -52,6 +54,15 @@ for (const name of requested.length > 0 ? requested : Object.keys(parts)) {
   const result = await runNodeTest([...parts[name].flags, ...forwardedFlags], files, env);
   totals.passed += result.passed;
   totals.failed += result.failed;
+  if (result.failed > 0) failureReports.push({ name, lines: result.failureLines });
+}
+
+if (failureReports.length > 0) {
+  console.log('test: the failing tests of each part again (an earlier part may have scrolled away):');
+  for (const { name, lines } of failureReports) {
+    console.log(`--- ${name} ---`);
+    console.log(lines.length > 0 ? lines.join('\n') : '(node --test printed no "failing tests" report)');
+  }
 }
 
 const ranNothing = totals.passed + totals.failed === 0;
@@ -114,11 +125,17 @@ async function prepareIntegration() {
 function runNodeTest(flags, files, env) {
   return new Promise((resolve) => {
     const summary = {};
+    const failureLines = [];
+    let inFailures = false;
     let pending = '';
     const read = (line) => {
       // Colours are stripped in case FORCE_COLOR is set.
-      const match = /^\S+ (tests|pass|fail|cancelled) (\d+)$/.exec(line.replace(/\x1b\[[0-9;]*m/g, '').trimEnd());
+      const plain = line.replace(/\x1b\[[0-9;]*m/g, '').trimEnd();
+      const match = /^\S+ (tests|pass|fail|cancelled) (\d+)$/.exec(plain);
       if (match) summary[match[1]] = Number(match[2]);
+      // The spec reporter closes with "✖ failing tests:" and each failure; kept, without stacks.
+      if (/^\S+ failing tests:$/.test(plain)) inFailures = true;
+      if (inFailures && failureLines.length < 120 && !/^\s+at /.test(plain)) failureLines.push(plain);
     };
     child = spawn(process.execPath, ['--test', '--test-reporter=spec', ...flags, ...files], {
       cwd: root,
@@ -142,7 +159,7 @@ function runNodeTest(flags, files, env) {
         console.log(`test: node --test exited with ${signal ?? `code ${code}`} without reporting a failed test`);
         failed = 1;
       }
-      resolve({ passed, failed });
+      resolve({ passed, failed, failureLines });
     });
   });
 }

@@ -53,17 +53,23 @@ for (const node of testNodes) {
     };
 
     /**
-     * Launches http-workers.js (once its workers listen, nothing in it runs JavaScript until a
-     * request comes), pauses every process with the Processes view's request, and answers the
-     * stops.
+     * Launches http-workers.js and answers once its workers listen, with their port. Nothing in
+     * it then runs JavaScript until a request comes.
      */
-    const pauseIdleCluster = async (): Promise<{ recorded: RecordedClient; stopped: DebugProtocol.StoppedEvent[] }> => {
+    const launchIdleCluster = async (): Promise<{ recorded: RecordedClient; port: number }> => {
       const recorded = await startAdapter();
       clients.push(recorded);
       const { client } = recorded;
       await client.initializeRequest();
       await Promise.all([client.configurationDoneRequest(), client.launchRequest({ program: fixture('http-workers.js'), runtimeExecutable: node } as DebugProtocol.LaunchRequestArguments)]);
       await waitFor('the workers listening', () => /LISTENING \d+/.test(recorded.output()));
+      return { recorded, port: Number(/LISTENING (\d+)/.exec(recorded.output())![1]) };
+    };
+
+    /** Launches the idle cluster, pauses every process with the Processes view's request, and answers the stops. */
+    const pauseIdleCluster = async (): Promise<{ recorded: RecordedClient; stopped: DebugProtocol.StoppedEvent[] }> => {
+      const { recorded } = await launchIdleCluster();
+      const { client } = recorded;
       const from = recorded.events.length;
       const paused = (await client.customRequest(customRequests.pauseProcesses, {})).body as { pids: number[] };
       assert.equal(paused.pids.length, 3);
@@ -205,19 +211,14 @@ for (const node of testNodes) {
     });
 
     it('cancels a pause that has not landed when Continue All comes first: every process runs on, and pauses again when asked', async () => {
-      const recorded = await startAdapter();
-      clients.push(recorded);
+      const { recorded, port } = await launchIdleCluster();
       const { client } = recorded;
-      await client.initializeRequest();
-      await Promise.all([client.configurationDoneRequest(), client.launchRequest({ program: fixture('http-workers.js'), runtimeExecutable: node } as DebugProtocol.LaunchRequestArguments)]);
-      await waitFor('the workers listening', () => /LISTENING \d+/.test(recorded.output()));
-      const port = Number(/LISTENING (\d+)/.exec(recorded.output())![1]);
       const from = recorded.events.length;
-      // Idle processes: each pause lands only once our idle script runs, 150 ms later.
+      // Idle processes: each pause would land only in our idle timer, 150 ms later.
       const [paused, continued] = await Promise.all([client.customRequest(customRequests.pauseProcesses, {}), client.customRequest(customRequests.continueProcesses, {})]);
       assert.equal((paused.body as { pids: number[] }).pids.length, 3);
       assert.equal((continued.body as { pids: number[] }).pids.length, 3, 'Continue All took the processes whose pause was on its way');
-      // Long enough for an idle script to run and stop, and for every worker to serve.
+      // Long enough for an idle timer to fire and stop, and for every worker to serve.
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const stopped = (): string[] => recorded.events.slice(from).flatMap((event) => (event.event === 'stopped' ? [`${event.body.reason} in thread ${event.body.threadId}`] : []));
       for (let request = 0; request < 4; request++) {

@@ -180,8 +180,8 @@ export class DebuggedRun {
    */
   async resumeOthers(pid: number, keep: (other: number) => boolean): Promise<boolean> {
     const runtime = this.require();
-    // One whose pause has not landed yet counts: its pause is cancelled.
-    const paused = runtime.processes().filter((identity) => identity.pid !== pid && (runtime.session(identity.pid)?.isPaused === true || runtime.session(identity.pid)?.isPausing === true));
+    // One whose pause has not landed yet counts: its pause is taken back.
+    const paused = runtime.processes().filter((identity) => identity.pid !== pid && runtime.session(identity.pid)?.isPausedOrPausing === true);
     const moving = paused.filter((identity) => !keep(identity.pid));
     await Promise.all(moving.map((identity) => this.resumeIfPaused(identity.pid)));
     return moving.length === paused.length;
@@ -197,7 +197,7 @@ export class DebuggedRun {
   async resumeIfPaused(pid: number): Promise<void> {
     const runtime = this.require();
     const session = runtime.session(pid);
-    if (session?.isPaused === false && !session.isPausing) {
+    if (session?.isPausedOrPausing === false) {
       return;
     }
     try {

@@ -304,7 +304,7 @@ export class ClusterDebugSession extends DebugSession {
     }
     // Not asked through DAP's continue: the client learns it from continued events. A process
     // whose pause has not landed yet is continued too: its pause is cancelled.
-    const resumed = pids.filter((pid) => (runtime.session(pid)?.isPaused === true || runtime.session(pid)?.isPausing === true) && this.tour?.holds(pid) !== true);
+    const resumed = pids.filter((pid) => runtime.session(pid)?.isPausedOrPausing === true && this.tour?.holds(pid) !== true);
     await Promise.all(resumed.map((pid) => this.run.resumeIfPaused(pid)));
     return { pids: resumed };
   }

@@ -18,7 +18,7 @@ import type { MergedBreakpoint, SourceLocation } from '../tracking/breakpoints';
 import { DebugOperations, PauseOnExceptions } from './debugOperations';
 import type { GuestOptions } from '../agent/guest';
 import { installGuestIn, uninstallGuestFrom } from './guestSession';
-import { agentSourceUrl, instrumentationPatterns, outputCaptureSourceUrl, sourceUrlComment } from './instrumentation';
+import { agentSourceUrl, instrumentationPatterns, isInstrumentationUrl, outputCaptureSourceUrl, sourceUrlComment } from './instrumentation';
 import { PauseControl } from './pauseControl';
 
 export interface ProcessIdentity {
@@ -102,8 +102,8 @@ export class ProcessSession {
   private paused = false;
   /** Counts pauses and resumes, to tell whether a pause is still the current one. */
   private pauses = 0;
-  /** Our own scripts' URLs (hidden from call stacks), once `start` knows the preload. */
-  private instrumentation: RegExp[] = [];
+  /** The preload, once `start` knows it: it and our evaluated scripts are our instrumentation. */
+  private preloadPath: string | undefined;
   private readonly pauseControl: PauseControl;
   /** The process's own (main) execution context; the others are vm contexts. */
   private defaultContextId: number | undefined;
@@ -128,7 +128,7 @@ export class ProcessSession {
       cdp,
       isPaused: () => this.paused,
       urlOf: (frame) => this.scripts.get(frame.location.scriptId) ?? frame.url,
-      isInstrumentation: (url) => this.instrumentation.some((pattern) => pattern.test(url)),
+      isInstrumentation: (url) => this.preloadPath !== undefined && isInstrumentationUrl(url, this.preloadPath),
     });
   }
 
@@ -219,7 +219,7 @@ export class ProcessSession {
     // for two or three round trips instead of one per command.
     const domains: Array<Promise<unknown>> = [cdp.enableRuntime(), cdp.enableDebugger()];
     if (debugging.preloadPath !== undefined) {
-      this.instrumentation = instrumentationPatterns(debugging.preloadPath).map((pattern) => new RegExp(pattern));
+      this.preloadPath = debugging.preloadPath;
       domains.push(cdp.setBlackboxPatterns(instrumentationPatterns(debugging.preloadPath)));
     }
     if (debugging.pauseOnExceptions && debugging.pauseOnExceptions !== 'none') {
@@ -409,6 +409,11 @@ export class ProcessSession {
   /** True from a pause asked for until it lands or a resume takes it back. */
   get isPausing(): boolean {
     return this.pauseControl.isPausing;
+  }
+
+  /** Paused, or a pause asked for is on its way: what a continue resumes (or takes back). */
+  get isPausedOrPausing(): boolean {
+    return this.paused || this.pauseControl.isPausing;
   }
 
   /** Pauses the process, idle in its event loop or not (see PauseControl). */
